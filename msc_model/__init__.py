@@ -1,4 +1,40 @@
 """msc-model: a closed-loop mineral supply chain model that finds the least-cost plan to cut
-a country's external (import) dependence."""
+a country's external (import) dependence.
+
+The public API, for scripts and notebooks::
+
+    import msc_model as msc
+    data = msc.load_inputs("sheets/china_baseline.xlsx")
+    model = msc.build_model(data)
+    outcome = msc.solve(model)
+    results = msc.extract_results(model, data, outcome)
+    # or all at once:
+    result = msc.run("case.xlsx", "report.xlsx")
+
+Names are imported lazily, so ``import msc_model`` (and ``msc validate``) stay fast.
+"""
+
+from importlib import import_module
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_inputs": "msc_model.inputs",
+    "build_model": "msc_model.model",
+    "solve": "msc_model.solve",
+    "extract_results": "msc_model.results",
+    "run": "msc_model.pipeline",
+    "default_workbook": "msc_model.pipeline",
+    "ModelData": "msc_model.data",
+    "InputError": "msc_model.errors",
+    "InfeasibleError": "msc_model.errors",
+    "SolveError": "msc_model.errors",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'msc_model' has no attribute {name!r}")

@@ -34,11 +34,11 @@ LCE_LI_FRACTION = 0.1879
 METAL_LABELS = ("Fe", "Cu", "Li")
 
 AMBIGUOUS = {
-    "ton": "'ton' is ambiguous (short, long or metric): write t, kt or Mt",
-    "tons": "'tons' is ambiguous (short, long or metric): write t, kt or Mt",
-    "tonnes": "write t (tonne), kt or Mt",
     "knot": "a knot is a speed; write kt for kilotonnes",
 }
+#: "ton", "tons", "kton", "Mton", "megatons", ...: short, long and metric tons differ by 12 %
+_TON = re.compile(r"^(k|m|g|kilo|mega|giga)?tons?$", re.IGNORECASE)
+_TON_HINT = "'{}' is ambiguous (short, long or metric ton): write t, kt or Mt"
 
 ureg = pint.UnitRegistry(on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
 ureg.define("kt = 1000 * metric_ton")  # kilotonne, not knot
@@ -62,6 +62,8 @@ def parse_unit(text: str) -> pint.Unit:
     """Parse a unit string once; raise ``UnitError`` with a hint when it is not usable."""
     cleaned = _clean(text)
     for token in _TOKEN.findall(cleaned):
+        if _TON.match(token):
+            raise UnitError(_TON_HINT.format(token))
         if token.lower() in AMBIGUOUS:
             raise UnitError(AMBIGUOUS[token.lower()])
     if not cleaned:
@@ -105,7 +107,8 @@ def _factor(unit: str, canonical: str, exchange_rate: float | None) -> float:
     given = parse_unit(unit)
     target = parse_unit(canonical)
     quantity = ureg.Quantity(1.0, given)
-    cny = quantity.dimensionality.get("[currency_cny]", 0)
+    target_cny = ureg.Quantity(1.0, target).dimensionality.get("[currency_cny]", 0)
+    cny = quantity.dimensionality.get("[currency_cny]", 0) - target_cny
     if cny:
         if exchange_rate is None:
             raise UnitError(
@@ -130,6 +133,10 @@ def _describe(unit: pint.Unit) -> str:
         "[mass] / [time]": "a flow per year",
         "[time]": "a time",
         "[length]": "a distance",
+        "[currency_usd]": "money in USD",
+        "[currency_cny]": "money in CNY",
+        "[currency_usd] / [mass]": "a price per mass",
+        "[currency_cny] / [mass]": "a price per mass",
     }
     return words.get(str(dim), f"of dimension {dim}")
 

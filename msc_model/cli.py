@@ -1,0 +1,132 @@
+"""The ``msc`` command: wiring only; every decision lives in the package's modules.
+
+Exit codes: 0 success, 2 input error, 3 infeasible or unbounded, 4 solver failure,
+130 interrupted. Expected errors print one clear message; only bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from msc_model.errors import MscError
+
+app = typer.Typer(
+    name="msc",
+    help="Closed-loop mineral supply chain model: least-cost plans that cut import dependence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+WorkbookArg = Annotated[Path | None, typer.Argument(help="Input workbook (.xlsx).")]
+
+
+def _fail(exc: MscError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command()
+def validate(workbook: Annotated[Path, typer.Argument(help="Workbook to check.")]) -> None:
+    """Check a workbook; print a summary (exit 0) or every problem with its cell (exit 2)."""
+    from msc_model.inputs import describe, load_inputs
+
+    try:
+        data = load_inputs(workbook)
+    except MscError as exc:
+        _fail(exc)
+    table = Table(title=f"{workbook.name}: valid", show_header=False)
+    for key, value in describe(data):
+        table.add_row(key, value)
+    out.print(table)
+    for warning in data.warnings:
+        out.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Argument(help="Where to write the blank workbook.")],
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write a blank, documented input workbook generated from the parameter catalogue."""
+    from msc_model.template import write_template
+
+    try:
+        path = write_template(output, overwrite=overwrite)
+    except MscError as exc:
+        _fail(exc)
+    out.print(f"template written: {path}")
+
+
+@app.command()
+def run(
+    workbook: WorkbookArg = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Results workbook to write.")
+    ] = None,
+    solver_profile: Annotated[
+        str, typer.Option(help="Solver option profile: a name in solvers/ or a file.")
+    ] = "default",
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing report.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show HiGHS's log.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Solve a case (default: the shipped China workbook) and summarise the plan."""
+    from msc_model.pipeline import run as run_case
+
+    start = time.perf_counter()
+    status = None if quiet or verbose else out.status("starting")
+
+    def on_stage(name: str) -> None:
+        if status is not None:
+            status.update(f"{name} … ({time.perf_counter() - start:.1f} s)")
+        elif verbose:
+            out.print(f"[dim]{time.perf_counter() - start:6.1f} s[/] {name}")
+
+    try:
+        if status is not None:
+            status.start()
+        try:
+            result = run_case(
+                workbook,
+                output,
+                profile=solver_profile,
+                overwrite=overwrite,
+                verbose=verbose,
+                on_stage=on_stage,
+            )
+        finally:
+            if status is not None:
+                status.stop()
+    except MscError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print("interrupted; no report was written")
+        raise typer.Exit(130) from None
+    if quiet:
+        return
+    from msc_model.report.summary import print_summary
+
+    print_summary(out, result)
+    if result.report is not None:
+        out.print(f"results written: {result.report}")
+    if result.report_note:
+        out.print(f"[yellow]{result.report_note}[/]")
+    out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m msc_model`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Safe opening of a workbook and reading of its sheets as raw tables.
+
+The workbook is opened read-only (values, not formulas) and never written. Before
+openpyxl touches the file, cheap checks refuse what would crash it or exhaust memory:
+Excel lock files, encrypted/legacy (OLE2) files, non-zip files, oversize files and zip
+members whose declared uncompressed size is too large (zip bombs; Python's ``zipfile``
+enforces the declared sizes while reading). XML entity bombs are stopped by defusedxml,
+which openpyxl uses when it is installed; its exception becomes an :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+from defusedxml import DefusedXmlException
+
+from msc_model.errors import InputError, Problem
+
+#: first bytes of an OLE2/CFB container: encrypted xlsx or a legacy .xls
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+MB = 2**20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size caps checked before and while reading (tests pass smaller ones)."""
+
+    max_file_bytes: int = 50 * MB
+    max_unzipped_bytes: int = 200 * MB
+    max_rows: int = 200_000
+    max_columns: int = 2_000
+
+
+@dataclass
+class RawSheet:
+    """One sheet as read: the header row and the non-blank data rows with their numbers."""
+
+    name: str
+    header: tuple[object, ...] = ()
+    rows: list[tuple[int, tuple[object, ...]]] = field(default_factory=list)
+
+
+# Errors openpyxl and zipfile raise on malformed content; caught only around their calls.
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    ParseError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    EOFError,
+    OSError,
+)
+
+
+def _fail(path: Path, found: str, expected: str, hint: str = "") -> InputError:
+    return InputError([Problem(path.name, "", found, expected, hint)], str(path))
+
+
+def check_file(path: Path, limits: Limits) -> None:
+    """Refuse files openpyxl must not open; raise :class:`InputError` with the reason."""
+    expected = "an .xlsx workbook"
+    if path.name.startswith("~$"):
+        real = path.name[2:]
+        raise _fail(
+            path,
+            "an Excel lock file",
+            expected,
+            f"Excel creates '{path.name}' while a workbook is open: use '{real}' instead",
+        )
+    if not path.exists():
+        hint = "check the path" + (
+            f" (folder {path.parent} is missing)" if not path.parent.exists() else ""
+        )
+        raise _fail(path, "no such file", expected, hint)
+    if path.is_dir():
+        raise _fail(path, "a folder", expected)
+    size = path.stat().st_size
+    if size == 0:
+        raise _fail(path, "an empty file", expected)
+    if size > limits.max_file_bytes:
+        raise _fail(
+            path,
+            f"a file of {size / MB:.0f} MB",
+            f"at most {limits.max_file_bytes / MB:.0f} MB",
+            "inputs this large are not a model workbook; remove pasted data or images",
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == OLE2_MAGIC:
+        raise _fail(
+            path,
+            "a password-protected workbook or an old .xls file",
+            expected,
+            "remove the password (File > Info > Protect Workbook) and save as .xlsx",
+        )
+    if not zipfile.is_zipfile(path):
+        kind = "a text or CSV file" if _is_text(head) else "a file that is not a zip archive"
+        raise _fail(path, kind, expected, "save it from Excel as 'Excel Workbook (*.xlsx)'")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _fail(path, f"a corrupt zip archive ({exc})", expected) from None
+    unzipped = sum(m.file_size for m in members)
+    if unzipped > limits.max_unzipped_bytes:
+        raise _fail(
+            path,
+            f"{unzipped / MB:.0f} MB once unzipped",
+            f"at most {limits.max_unzipped_bytes / MB:.0f} MB",
+            "the file may be a zip bomb, or holds far more than model inputs",
+        )
+    if "xl/workbook.xml" not in names:
+        raise _fail(path, "a zip archive without xl/workbook.xml", expected)
+
+
+def _is_text(head: bytes) -> bool:
+    return all(32 <= b < 127 or b in (9, 10, 13) for b in head) or head.startswith(b"\xef\xbb\xbf")
+
+
+def _unreadable(path: Path, exc: BaseException) -> InputError:
+    """The InputError for an exception raised inside openpyxl or zipfile.
+
+    openpyxl wraps parse errors in a ValueError, so the cause chain is searched for
+    defusedxml's refusal (entity expansion, external entities, DTDs).
+    """
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return _fail(
+                path,
+                f"forbidden XML ({type(cause).__name__}: an entity or DTD declaration)",
+                "plain spreadsheet XML",
+                "the file may be malicious; re-save it from Excel",
+            )
+        cause = cause.__cause__ or cause.__context__
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return _fail(path, f"an unreadable workbook ({reason})", "an .xlsx workbook")
+
+
+def _open(path: Path, data_only: bool) -> openpyxl.Workbook:
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except (DefusedXmlException, *_READ_ERRORS) as exc:
+        raise _unreadable(path, exc) from None
+
+
+def read_sheets(
+    path: Path, wanted: Iterable[str], limits: Limits
+) -> tuple[list[str], dict[str, RawSheet]]:
+    """All sheet names, and the wanted sheets that exist read as :class:`RawSheet`.
+
+    Only values are read (``data_only=True``): a formula yields its cached result, or
+    None when the file was written by a program that does not compute formulas.
+    """
+    check_file(path, limits)
+    workbook = _open(path, data_only=True)
+    try:
+        names = list(workbook.sheetnames)
+        sheets = {}
+        for name in wanted:
+            if name in names:
+                sheets[name] = _read_sheet(path, workbook[name], limits)
+        return names, sheets
+    except InputError:
+        raise  # our own refusal (row cap), already precise
+    except (DefusedXmlException, *_READ_ERRORS) as exc:
+        raise _unreadable(path, exc) from None
+    finally:
+        workbook.close()
+
+
+def _read_sheet(path: Path, sheet, limits: Limits) -> RawSheet:
+    # The <dimension> tag is cheap to read but may be wrong (some writers never update it),
+    # so it refuses early when it already says "too big" and the row loop enforces the cap.
+    too_many = InputError(
+        [
+            Problem(
+                sheet.title,
+                "",
+                f"more than {limits.max_rows} rows",
+                f"at most {limits.max_rows} rows",
+                "model inputs are far smaller; remove pasted raw data",
+            )
+        ],
+        str(path),
+    )
+    if (sheet.max_row or 0) > limits.max_rows:
+        raise too_many
+    if (sheet.max_column or 0) > limits.max_columns:
+        raise InputError(
+            [
+                Problem(
+                    sheet.title,
+                    "",
+                    f"{sheet.max_column} columns",
+                    f"at most {limits.max_columns} columns",
+                )
+            ],
+            str(path),
+        )
+    sheet.reset_dimensions()  # read every row, not only those inside a stale <dimension>
+    raw = RawSheet(sheet.title)
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > limits.max_rows:
+            raise too_many
+        values = tuple(values[: limits.max_columns])
+        if number == 1:
+            raw.header = _trim(values)
+        elif any(not _blank(v) for v in values):
+            raw.rows.append((number, values))
+    return raw
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _trim(values: tuple[object, ...]) -> tuple[object, ...]:
+    end = len(values)
+    while end and _blank(values[end - 1]):
+        end -= 1
+    return values[:end]
+
+
+def find_formulas(path: Path, cells: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
+    """Formulas held by some cells, keyed by (sheet, cell).
+
+    Called only when required cells read blank: re-opening with ``data_only=False`` tells a
+    truly empty cell from a formula whose result was never computed and cached (files
+    written by scripts, not saved in Excel).
+    """
+    wanted = {sheet: set(addresses) for sheet, addresses in cells.items() if addresses}
+    found: dict[tuple[str, str], str] = {}
+    if not wanted:
+        return found
+    workbook = _open(path, data_only=False)
+    try:
+        for name, addresses in wanted.items():
+            if name not in workbook.sheetnames:
+                continue
+            sheet = workbook[name]
+            sheet.reset_dimensions()
+            rows = {int("".join(c for c in a if c.isdigit())) for a in addresses}
+            last = max(rows)
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                if number > last:
+                    break
+                if number not in rows:
+                    continue
+                for cell in row:
+                    coordinate = getattr(cell, "coordinate", None)
+                    if coordinate in addresses and _is_formula(cell.value):
+                        found[(name, coordinate)] = str(cell.value)
+    except (DefusedXmlException, *_READ_ERRORS):
+        return found  # the value pass already read this file; stay with what we have
+    finally:
+        workbook.close()
+    return found
+
+
+def _is_formula(value: object) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in (
+        "ArrayFormula",
+        "DataTableFormula",
+    )

@@ -1,0 +1,72 @@
+"""Process capacity: builds, capacity in service, activity.
+
+Capacity is a variable tied to the builds by an accounting row rather than an expression,
+so that limits, security shares and the cost terms each refer to one column instead of
+repeating the lifetime window.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+from pyomo.core.util import quicksum
+
+from msc_model.data import ModelData
+
+
+def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Builds, capacity accounting and the capacity limit on activity.
+
+    ``capacity[m,p,r,t] = residual[m,p,r,t] + Σ_{τ ≤ t, t − τ < lifetime[m,p]} new_capacity[m,p,r,τ]``
+
+    ``activity[m,p,r,t] ≤ availability[m,p] · capacity[m,p,r,t]``
+
+    ``capacity ≤ max_capacity[m,p,r]`` and ``new_capacity ≤ max_build[m,p,r]`` are variable
+    bounds where given. A build in year τ produces from τ (the lead time only delays the
+    first possible τ to ``base_year + ceil(lead_time)``, see ``sets``).
+
+    =========================  =======================  ==========
+    symbol                     component                unit
+    =========================  =======================  ==========
+    new_capacity[m,p,r,τ]      ``new_capacity``         kt/yr
+    capacity[m,p,r,t]          ``capacity``             kt/yr
+    activity[m,p,r,t]          ``activity`` (output)    kt/yr
+    residual[m,p,r,t]          ``m.incidence.residual``  kt/yr
+    —                          ``capacity_accounting``  kt/yr
+    —                          ``capacity_limit``       kt/yr
+    =========================  =======================  ==========
+    """
+    inc = m.incidence
+    plant_years = [(*k, t) for k in inc.plants for t in inc.years]
+    m.PLANT_YEARS = pyo.Set(initialize=plant_years, dimen=4, ordered=True)
+
+    def build_bounds(_m, metal, process, region, _t):
+        return (0.0, data.get("max_build", (metal, process, region)))
+
+    def capacity_bounds(_m, metal, process, region, _t):
+        return (0.0, data.get("max_capacity", (metal, process, region)))
+
+    m.new_capacity = pyo.Var(m.BUILDS, bounds=build_bounds, doc="capacity first producing, kt/yr")
+    m.capacity = pyo.Var(m.PLANT_YEARS, bounds=capacity_bounds, doc="capacity in service, kt/yr")
+    m.activity = pyo.Var(m.PLANT_YEARS, within=pyo.NonNegativeReals, doc="output, kt/yr")
+
+    # builds still in service in t: τ ≤ t and t − τ < lifetime (lifetime may be fractional)
+    in_service = {}
+    for key, build_years in inc.builds.items():
+        life = data.get("lifetime", key[:2])
+        for t in inc.years:
+            in_service[(*key, t)] = [tau for tau in build_years if tau <= t and t - tau < life]
+
+    def accounting(_m, metal, process, region, t):
+        key = (metal, process, region, t)
+        builds = quicksum(m.new_capacity[metal, process, region, tau] for tau in in_service[key])
+        return m.capacity[key] == inc.residual.get(key, 0.0) + builds
+
+    m.capacity_accounting = pyo.Constraint(m.PLANT_YEARS, rule=accounting)
+
+    def limit(_m, metal, process, region, t):
+        share = data.get("availability", (metal, process))
+        return (
+            m.activity[metal, process, region, t] <= share * m.capacity[metal, process, region, t]
+        )
+
+    m.capacity_limit = pyo.Constraint(m.PLANT_YEARS, rule=limit)

@@ -1,0 +1,97 @@
+"""Imports, exports and inter-regional shipments, with their limits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+from pyomo.core.util import quicksum
+
+from msc_model.data import ModelData
+from msc_model.model.sets import corridor_value
+
+
+def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Trade variables and limits.
+
+    ``Σ_r imports[m,k,o,r,t] ≤ import_availability[m,k,o]``  (``import_limit``, where given)
+
+    ``Σ_r exports[m,k,r,t] = export_demand[m,k,t]``  (``export_commitment``, where > 0; only
+    entry regions export)
+
+    ``Σ_{m,k} shipment[m,k,r,r',mode,t] ≤ corridor_capacity[r,r',mode]`` per direction
+    (``corridor_limit``, where given)
+
+    ``import_price`` is a mutable Param so that sweeps change prices without a rebuild.
+
+    ==========================  ======================  ==========
+    symbol                      component               unit
+    ==========================  ======================  ==========
+    imports[m,k,o,r,t]          ``imports``             kt/yr
+    exports[m,k,r,t]            ``exports``             kt/yr
+    shipment[m,k,r,r',mode,t]   ``shipment``            kt/yr
+    import_price[m,k,o]         ``import_price`` (mut.)  MUSD/kt
+    ==========================  ======================  ==========
+    """
+    inc = m.incidence
+    years = inc.years
+
+    m.IMPORTS = pyo.Set(initialize=[(*a, t) for a in inc.import_arcs for t in years], dimen=5)
+    m.SHIPMENTS = pyo.Set(
+        initialize=[
+            (metal, form, *arc, t)
+            for metal in data.metals
+            for form in data.forms
+            for arc in inc.corridors
+            for t in years
+        ],
+        dimen=6,
+    )
+    m.imports = pyo.Var(m.IMPORTS, within=pyo.NonNegativeReals, doc="imports, kt/yr")
+    m.exports = pyo.Var(m.EXPORTS, within=pyo.NonNegativeReals, doc="exports, kt/yr")
+    m.shipment = pyo.Var(m.SHIPMENTS, within=pyo.NonNegativeReals, doc="shipments, kt/yr")
+    rows = sorted({a[:3] for a in inc.import_arcs})
+    m.import_price = pyo.Param(
+        rows,
+        initialize={row: data.get("import_price", row) for row in rows},
+        mutable=True,
+        doc="landed import price, MUSD/kt",
+    )
+
+    regions_of: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for metal, form, origin, region in inc.import_arcs:
+        regions_of[metal, form, origin].append(region)
+    limited = [
+        (*row, t) for row in rows if data.get("import_availability", row) is not None for t in years
+    ]
+
+    def import_limit(_m, metal, form, origin, t):
+        total = quicksum(
+            m.imports[metal, form, origin, r, t] for r in regions_of[metal, form, origin]
+        )
+        return total <= data.get("import_availability", (metal, form, origin))
+
+    m.import_limit = pyo.Constraint(limited, rule=import_limit)
+
+    def export_commitment(_m, metal, form, t):
+        total = quicksum(m.exports[metal, form, r, t] for r in inc.exports_from[metal, form, t])
+        return total == data.get("export_demand", (metal, form, t))
+
+    m.export_commitment = pyo.Constraint(list(inc.exports_from), rule=export_commitment)
+
+    capped = [
+        (*arc, t)
+        for arc in inc.corridors
+        if corridor_value(data, "corridor_capacity", arc) is not None
+        for t in years
+    ]
+
+    def corridor_limit(_m, r_from, r_to, mode, t):
+        total = quicksum(
+            m.shipment[metal, form, r_from, r_to, mode, t]
+            for metal in data.metals
+            for form in data.forms
+        )
+        return total <= corridor_value(data, "corridor_capacity", (r_from, r_to, mode))
+
+    m.corridor_limit = pyo.Constraint(capped, rule=corridor_limit)

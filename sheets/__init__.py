@@ -1,0 +1,1 @@
+"""Shipped workbooks: the default China case and the script that builds it."""

@@ -1,0 +1,123 @@
+"""The unit registry: canonical conversions and the traps of this field (kt is not a knot,
+'ton' is ambiguous, CNY needs an exchange rate, content bases belong to one metal), plus the
+pure cell parsers of the reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from msc_model.errors import UnitError
+from msc_model.inputs.cells import CellProblem, parse_flag, parse_number, parse_year, year_header
+from msc_model.units import LCE_LI_FRACTION, conversion_factor, convert, is_dimensionless
+
+
+@pytest.mark.parametrize(
+    ("unit", "canonical", "factor"),
+    [
+        ("kt", "kt", 1.0),  # kilotonne, not knot
+        ("Mt/yr", "kt/yr", 1000.0),
+        ("t/a", "kt/yr", 1e-3),
+        ("Gt", "kt", 1e6),
+        ("USD/t", "MUSD/kt", 1e-3),
+        ("USD/MWh", "MUSD/GWh", 1e-3),
+        ("USD/(t*km)", "MUSD/(kt*km)", 1e-3),
+        ("%", "", 0.01),
+        ("", "", 1.0),
+        ("day", "day", 1.0),
+        ("MUSD/(kt/yr)/yr", "MUSD/(kt/yr)/yr", 1.0),
+    ],
+)
+def test_canonical_factors(unit, canonical, factor):
+    assert conversion_factor(unit, canonical) == pytest.approx(factor)
+
+
+def test_the_same_flow_in_three_units():
+    values = [convert(1.25, "Mt/yr", "kt/yr"), convert(1250, "kt/yr", "kt/yr")]
+    values.append(convert(1_250_000, "t/a", "kt/yr"))
+    assert values == pytest.approx([1250.0] * 3)
+
+
+@pytest.mark.parametrize("unit", ["ton", "tons/yr", "kt/knot"])
+def test_ambiguous_units_are_refused(unit):
+    with pytest.raises(UnitError, match=r"ambiguous|knot"):
+        conversion_factor(unit, "kt")
+
+
+def test_wrong_dimension_says_what_is_needed():
+    with pytest.raises(UnitError, match="'kt' is a mass, but a flow per year is needed"):
+        conversion_factor("kt", "kt/yr")
+
+
+def test_unknown_unit():
+    with pytest.raises(UnitError, match="unknown unit 'bananas'"):
+        conversion_factor("bananas", "kt")
+
+
+def test_usd_and_cny_never_mix_without_a_rate():
+    with pytest.raises(UnitError, match="exchange_rate"):
+        conversion_factor("CNY/t", "MUSD/kt")
+    with pytest.raises(UnitError):  # separate dimensions: no silent 1:1
+        conversion_factor("CNY", "USD", exchange_rate=None)
+    assert conversion_factor("CNY/t", "MUSD/kt", exchange_rate=8.0) == pytest.approx(1e-3 / 8)
+
+
+def test_content_bases():
+    assert conversion_factor("kt LCE/yr", "kt/yr", metal="Li") == pytest.approx(LCE_LI_FRACTION)
+    bases = {"Fe62": ("Fe", 0.62)}
+    assert conversion_factor("Mt Fe62/yr", "kt/yr", metal="Fe", bases=bases) == pytest.approx(620)
+    with pytest.raises(UnitError, match="'LCE' is for Li, not Cu"):
+        conversion_factor("kt LCE/yr", "kt/yr", metal="Cu")
+    with pytest.raises(UnitError, match="names Cu on a Li row"):
+        conversion_factor("kt Cu/yr", "kt/yr", metal="Li")
+
+
+def test_dimensionless():
+    assert is_dimensionless("") and not is_dimensionless("1/yr")
+
+
+# -- cell parsers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "number"), [(3, 3.0), (2.5, 2.5), ("12.5", 12.5), (" -1e3 ", -1000.0)]
+)
+def test_numbers(value, number):
+    assert parse_number(value) == number
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("1,234", "text '1,234'"),
+        ("#DIV/0!", "the Excel error #DIV/0!"),
+        (True, "the logical value True"),
+        ("abc", "text 'abc'"),
+        (float("nan"), "nan"),
+    ],
+)
+def test_not_numbers(value, found):
+    with pytest.raises(CellProblem) as info:
+        parse_number(value)
+    assert info.value.found == found
+
+
+def test_years_flags_and_year_headers():
+    assert parse_year("2030") == 2030 and parse_year(2030.0) == 2030
+    with pytest.raises(CellProblem):
+        parse_year("2030a")
+    assert [parse_flag(v) for v in ("Yes", "x", "FALSE", 0, True)] == [
+        True,
+        True,
+        False,
+        False,
+        True,
+    ]
+    with pytest.raises(CellProblem):
+        parse_flag("maybe")
+    assert [year_header(v) for v in (2030, "2031", 2032.0, "unit", "2030a")] == [
+        2030,
+        2031,
+        2032,
+        None,
+        None,
+    ]
