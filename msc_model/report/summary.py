@@ -1,0 +1,51 @@
+"""The short terminal summary printed by ``msc run``."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _pct(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{100 * value:.1f} %"
+
+
+def print_summary(console: Console, result) -> None:
+    """Dependence per metal (base year, 2030, 2035, final) against the target, total
+    discounted cost, and new capacity by stage and region."""
+    data, results = result.data, result.results
+    head = result.headline
+    years = [c.removeprefix("dependence_") for c in head.columns if c.startswith("dependence_")]
+    target_col = f"target_{data.final_year}"
+    table = Table(title="External dependence (net imports / apparent consumption)")
+    table.add_column("metal")
+    for year in years:
+        table.add_column(year, justify="right")
+    table.add_column(f"target {data.final_year}", justify="right")
+    table.add_column("unmet demand, kt", justify="right")
+    for row in head.to_dict("records"):
+        name = data.metal_names.get(row["metal"]) or row["metal"]
+        cells = [_pct(row[f"dependence_{y}"]) for y in years]
+        table.add_row(name, *cells, _pct(row[target_col]), f"{row['unmet_total']:,.0f}")
+    console.print(table)
+
+    console.print(f"Total discounted cost: [bold]{result.outcome.objective:,.0f}[/] million USD")
+
+    cap = results.capacity
+    built = cap[cap["new"] > 1e-6].groupby(["metal", "process", "region"])["new"].sum()
+    if built.empty:
+        console.print("No new capacity is built.")
+        return
+    regions = sorted({r for *_, r in built.index}, key=data.regions.index)
+    table = Table(title="New capacity over the horizon (kt/yr; storage: kt)")
+    table.add_column("metal")
+    table.add_column("stage")
+    for region in regions:
+        flag = " (hinterland)" if region in data.hinterland else ""
+        table.add_column(region + flag, justify="right")
+    for metal, process in dict.fromkeys((m, p) for m, p, _ in built.index):
+        cells = [f"{built.get((metal, process, r), 0.0):,.0f}" for r in regions]
+        table.add_row(metal, process, *cells)
+    console.print(table)
