@@ -78,22 +78,30 @@ def parse_unit(text: str) -> pint.Unit:
 def _split_basis(
     text: str, bases: Mapping[str, tuple[str, float]], metal: str | None
 ) -> tuple[str, float]:
-    """Remove content-basis and metal labels from a unit string, returning the factor."""
+    """Remove content-basis and metal labels from a unit string, returning the factor.
+
+    A basis left of the first ``/`` measures the quantity (``kt LCE/yr``: multiply by the
+    metal fraction); right of it, it measures the denominator (``USD/t Fe62``: per tonne of
+    62 % ore, so divide).
+    """
     factor = 1.0
     kept = text
-    for token in set(_TOKEN.findall(text)):
+    slash = text.find("/")
+    for match in _TOKEN.finditer(text):
+        token = match.group()
         if token in bases:
             basis_metal, fraction = bases[token]
             if metal is not None and basis_metal != metal:
                 raise UnitError(f"content basis '{token}' is for {basis_metal}, not {metal}")
-            factor *= fraction
+            in_denominator = 0 <= slash < match.start()
+            factor = factor / fraction if in_denominator else factor * fraction
         elif token in METAL_LABELS:
             if metal is not None and token != metal:
                 raise UnitError(f"unit names {token} on a {metal} row")
         else:
             continue
-        kept = re.sub(rf"\b{re.escape(token)}\b", "", kept)
-    kept = re.sub(r"\s+", " ", kept).strip()
+        kept = re.sub(rf"\b{re.escape(token)}\b", "", kept, count=1)
+    kept = re.sub(r"\(\s*\)", "", re.sub(r"\s+", " ", kept)).strip()
     return kept, factor
 
 
