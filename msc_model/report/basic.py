@@ -6,19 +6,14 @@ This is the machine-readable core of every report: each sheet is a tidy long tab
 
 from __future__ import annotations
 
-import hashlib
-import platform
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
-
 import pandas as pd
 
 from msc_model import indicators
 from msc_model.data import ModelData
+from msc_model.report.run_info import file_sha256, run_info
 from msc_model.results import Results
 
-DEPENDENCIES = ("msc-model", "pyomo", "highspy", "pint", "openpyxl", "pandas", "numpy")
+__all__ = ["basic_sheets", "file_sha256", "run_info"]
 
 
 def basic_sheets(
@@ -46,40 +41,3 @@ def basic_sheets(
         "Costs": results.costs,
         "Run info": run_info(data, outcome, timings),
     }
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "not installed"
-
-
-def run_info(data: ModelData, outcome, timings: dict[str, float]) -> pd.DataFrame:
-    """Provenance of the run as (item, value) rows."""
-    rows: list[tuple[str, object]] = [
-        ("date (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
-        ("input file", Path(data.source).name if data.source else ""),
-        ("input SHA-256", file_sha256(data.source) if data.source else ""),
-        ("python", platform.python_version()),
-    ]
-    rows += [(f"version {p}", _version(p)) for p in DEPENDENCIES]
-    rows += [
-        ("solver profile", outcome.profile),
-        ("solver options", "; ".join(f"{k}={v}" for k, v in outcome.options.items())),
-        ("termination", outcome.termination),
-        ("objective (MUSD, discounted)", outcome.objective),
-        ("HiGHS time (s)", outcome.solve_seconds),
-    ]
-    rows += [(f"time {stage} (s)", round(seconds, 3)) for stage, seconds in timings.items()]
-    rows += [("solver warning", w) for w in outcome.warnings]
-    rows += [("input warning", w) for w in data.warnings]
-    return pd.DataFrame(rows, columns=["item", "value"])

@@ -1,0 +1,250 @@
+"""The Summary sheet: what a ministry reader sees first.
+
+Findings in plain sentences, a headline table (one column per metal), the cost, the new
+capacity by stage, coastal and hinterland, and two native charts beside the tables. A run
+without an optimal plan gets a Summary that says so in red and shows no numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from msc_model.data import ModelData
+from msc_model.report import charts, sentences
+from msc_model.report.layout import (
+    ALERT_FILL,
+    ALERT_FONT,
+    DAYS,
+    KT,
+    MUSD,
+    MUSD1,
+    NOTE_FONT,
+    PCT,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    Block,
+    Col,
+    SheetWriter,
+)
+from msc_model.report.sheets import ReportTables, metal_spans
+from msc_model.report.tables import MetalSummary
+from msc_model.schema import PROCESSES, STORAGE
+
+LABEL_WIDTH = 50
+VALUE_WIDTH = 16
+CHART_COLUMNS = 10
+CHART_WIDTH = 10.5
+
+
+def summary_widths(metals: int) -> list[float]:
+    """Label column, value columns (at least 4: the cost table has 3), a spacer, and the
+    columns the charts sit on."""
+    return [LABEL_WIDTH] + [VALUE_WIDTH] * max(metals, 4) + [3] + [CHART_WIDTH] * CHART_COLUMNS
+
+
+def open_summary(wb, data: ModelData) -> SheetWriter:
+    """Create the Summary sheet first (so it is the first tab); fill it later."""
+    return SheetWriter(
+        wb, "Summary", summary_widths(len(data.metals)), fit_width=True, landscape=True
+    )
+
+
+def _sentence(sheet: SheetWriter, text: str, span: int, *, font=None) -> None:
+    """A sentence merged across the sheet's width, wrapped, its row tall enough."""
+    widths = summary_widths(span)
+    characters = sum(widths) * 1.1
+    lines = max(1, math.ceil(len(text) / characters))
+    row = sheet.append([sheet.cell(text, font=font, wrap=True)], height=15.5 * lines)
+    sheet.ws.merged_cells.add(f"A{row}:{get_column_letter(len(widths))}{row}")
+
+
+def _headline_rows(s: Sequence[MetalSummary], base: int, final: int) -> list[tuple]:
+    """(label with unit, values per metal, number format) of the headline table."""
+    rows = [
+        (f"External dependence {base} (%)", [m.dependence_base for m in s], PCT),
+        (f"External dependence {final} (%)", [m.dependence_final for m in s], PCT),
+        (f"Dependence target {final} (%)", [m.target_final for m in s], PCT),
+        (f"Target met in {final}", [m.meets_target for m in s], None),
+        (
+            f"Marginal cost of {final} target (million USD per pp)",
+            [m.marginal_cost_final for m in s],
+            MUSD1,
+        ),
+        (f"New capacity built {base}–{final}, all stages (kt/yr)", [m.new_total for m in s], KT),
+    ]
+    rows += [
+        (f"   of which {p} (kt/yr)", [m.new_by_stage.get(p, 0.0) for m in s], KT) for p in PROCESSES
+    ]
+    rows += [
+        ("New reserve storage (kt)", [m.new_by_stage.get(STORAGE, 0.0) for m in s], KT),
+        ("Share of new capacity in the hinterland (%)", [m.hinterland_share for m in s], PCT),
+        (f"Reserve cover {final} (days)", [m.cover_final for m in s], DAYS),
+        (f"Reserve target {final} (days)", [m.cover_target_final for m in s], DAYS),
+        (f"Recycling rate {final} (%)", [m.recycling_rate_final for m in s], PCT),
+        (f"Recycled share of refined supply {final} (%)", [m.recycled_share_final for m in s], PCT),
+        (f"Unmet demand {base}–{final} (kt)", [m.unmet_total for m in s], KT),
+    ]
+    return rows
+
+
+def fill_summary(
+    sheet: SheetWriter, t: ReportTables, outcome, dependence: Block, source: str
+) -> None:
+    """Write the Summary of an optimal run (see module doc)."""
+    data = t.data
+    base, final = data.base_year, data.final_year
+    n = len(data.metals)
+    chart_col = get_column_letter(2 + max(n, 4) + 1)
+    sheet.text(
+        f"Mineral supply chain plan: {Path(source).name if source else 'case'}",
+        font=TITLE_FONT,
+        height=26,
+    )
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sheet.text(
+        f"Least-cost plan for {base}–{final}, solved to optimality by HiGHS (profile "
+        f"'{outcome.profile}') on {stamp}. All quantities are metal content; money is "
+        "million USD.",
+        font=NOTE_FONT,
+    )
+    sheet.blank()
+    sheet.text("Key findings", font=SUBTITLE_FONT, height=20)
+    hinterland = [r for r in data.regions if r in data.hinterland]
+    _sentence(
+        sheet,
+        sentences.cost_sentence(t.terms, t.objective, (base, final), data.get("discount_rate", ())),
+        n,
+    )
+    for s in t.summaries:
+        for text in (
+            sentences.dependence_sentence(s),
+            sentences.capacity_sentence(s, hinterland),
+            sentences.security_sentence(s),
+            sentences.unmet_sentence(s),
+        ):
+            if text:
+                _sentence(sheet, text, n)
+    sheet.blank()
+
+    sheet.text("Headline indicators", font=SUBTITLE_FONT, height=20)
+    names = [m.name[:1].upper() + m.name[1:] + f" ({m.metal})" for m in t.summaries]
+    header = sheet.header(
+        [Col("Indicator", width=LABEL_WIDTH)] + [Col(name, width=VALUE_WIDTH) for name in names]
+    )
+    chart = charts.dependence_chart(dependence, metal_spans(t.dependence, dependence, data), final)
+    sheet.ws.add_chart(chart, f"{chart_col}{header}")
+    for label, values, fmt in _headline_rows(t.summaries, base, final):
+        sheet.append([label, *(sheet.cell(v, fmt=fmt, right=True) for v in values)])
+    sheet.blank()
+
+    sheet.text("Cost", font=SUBTITLE_FONT, height=20)
+    cost_top = sheet.append(
+        ["Total discounted cost (million USD, present value)", sheet.cell(t.objective, fmt=MUSD)]
+    )
+    terms = t.terms.assign(term=t.terms["term"].str.replace("_", " "))
+    sheet.table(
+        terms,
+        {
+            "term": Col("Cost term", width=LABEL_WIDTH),
+            "discounted": Col("Discounted (million USD, present value)", MUSD, VALUE_WIDTH),
+            "undiscounted": Col("Undiscounted (million USD)", MUSD, VALUE_WIDTH),
+            "share": Col("Share of discounted total (%)", PCT, VALUE_WIDTH),
+        },
+    )
+    sheet.blank()
+    sheet.text(
+        f"New capacity {base}–{final} by stage, coastal and hinterland",
+        font=SUBTITLE_FONT,
+        height=20,
+    )
+    split = sheet.table(
+        t.split,
+        {
+            "label": Col("Metal and stage", width=LABEL_WIDTH),
+            "coastal": Col("Coastal (kt/yr; storage kt)", KT, VALUE_WIDTH),
+            "hinterland": Col("Hinterland (kt/yr; storage kt)", KT, VALUE_WIDTH),
+            "total": Col("Total (kt/yr; storage kt)", KT, VALUE_WIDTH),
+        },
+    )
+    if split.empty:
+        sheet.text("No new capacity is built.", font=NOTE_FONT)
+    else:
+        chart = charts.stacked_columns(
+            [
+                (charts.cells(split, "coastal"), "coastal"),
+                (charts.cells(split, "hinterland"), "hinterland"),
+            ],
+            charts.cells(split, "label"),
+            title=f"New capacity {base}–{final} by stage and region",
+            x_title="",
+            y_title="kt/yr (storage: kt)",
+        )
+        sheet.ws.add_chart(chart, f"{chart_col}{cost_top}")
+    sheet.blank()
+    sheet.text(
+        "Detailed tables follow on the other sheets; Inputs lists every input and what "
+        "differs from the default workbook; Run info has the file hash, versions and timings.",
+        font=NOTE_FONT,
+    )
+
+
+def fill_failed_summary(
+    sheet: SheetWriter,
+    data: ModelData,
+    error: BaseException,
+    diagnosis: Sequence[str] | None,
+) -> None:
+    """The Summary of a run without an optimal plan: a red banner, the reason, the
+    diagnosis, and what to try. No result numbers at all."""
+    termination = getattr(error, "termination", "") or type(error).__name__
+    span = len(data.metals)
+    row = sheet.append(
+        [
+            sheet.cell(
+                "NO OPTIMAL PLAN: this report contains no results", font=ALERT_FONT, fill=ALERT_FILL
+            )
+        ],
+        height=28,
+    )
+    sheet.ws.merged_cells.add(f"A{row}:{get_column_letter(len(summary_widths(span)))}{row}")
+    sheet.text(
+        f"Input: {Path(data.source).name if data.source else 'case'}; solver end: {termination}; "
+        f"written {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
+        font=NOTE_FONT,
+    )
+    sheet.blank()
+    sheet.text("What happened", font=SUBTITLE_FONT, height=20)
+    _sentence(sheet, str(error), span)
+    sheet.blank()
+    sheet.text("Why (diagnosis)", font=SUBTITLE_FONT, height=20)
+    for text in diagnosis or ["No diagnosis is available for this run."]:
+        _sentence(sheet, text, span)
+    sheet.blank()
+    sheet.text("What to try", font=SUBTITLE_FONT, height=20)
+    for text in _advice(termination):
+        _sentence(sheet, text, span)
+    sheet.blank()
+    sheet.text(
+        "The Inputs sheet lists every input as read (changes from the default workbook in "
+        "yellow); Run info has the file hash, versions and the solver's termination.",
+        font=NOTE_FONT,
+    )
+
+
+def _advice(termination: str) -> list[str]:
+    if termination in ("infeasible", "infeasible_or_unbounded", "unbounded"):
+        return [
+            "Relax the tightest dependence target, reserve requirement or capacity limit, "
+            "and run again.",
+            "Check for a stage with no existing capacity and no possible build, or for an "
+            "import that is not available to any entry region.",
+        ]
+    return [
+        "The solver stopped early (time or iteration limit, or numerical trouble). Try "
+        "another solver profile (--solver-profile ipm) or a longer time limit.",
+    ]

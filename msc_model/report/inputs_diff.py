@@ -1,0 +1,156 @@
+"""Which input cells differ from the shipped default workbook, compared sheet by sheet and
+cell by cell (same sheet, same address).
+
+Comparing by address is what a reader checks by eye ("demand!D7 was 1.2, now 1.5"); a
+row inserted in the middle of a sheet therefore shows every later row as changed, which is
+also what happened to those cells. The comparison never fails a report: a missing or
+unreadable default gives a note instead of a table.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from msc_model.data import ModelData
+from msc_model.errors import InputError
+from msc_model.inputs.reader import Limits, read_sheets
+from msc_model.inputs.validate import frame
+from msc_model.schema import SHEETS
+
+#: at most this many differences are listed (a wholly different workbook would list
+#: every cell; the count of the rest is given)
+MAX_CHANGES = 20_000
+CHANGE_COLUMNS = ["sheet", "cell", "column", "change", "value", "default"]
+
+
+@dataclass
+class InputDiff:
+    """The result of a comparison.
+
+    Attributes
+    ----------
+    reference
+        The workbook compared with, or ``None`` when there was none to compare.
+    changes
+        One row per differing cell: sheet, cell ("D7"), column (header), change
+        ("changed", "added", "removed"), value (this run), default (reference).
+    marked
+        Sheet → {(Excel row, column position)} of cells of this run that differ.
+    note
+        A sentence for the reader (no reference, identical file, truncated list, ...).
+    """
+
+    reference: Path | None
+    changes: pd.DataFrame
+    marked: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    note: str = ""
+
+
+def default_reference() -> Path | None:
+    """The shipped default workbook if it exists (the report works without it)."""
+    from msc_model.pipeline import default_workbook  # late: pipeline imports the report
+
+    path = default_workbook()
+    return path if path.is_file() else None
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def same_value(a: object, b: object) -> bool:
+    """Equal as a reader would judge: blanks equal, 1 == 1.0, text compared stripped."""
+    if _blank(a) or _blank(b):
+        return _blank(a) and _blank(b)
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=0.0)
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    return a == b
+
+
+def _rows(table: pd.DataFrame) -> dict[int, tuple]:
+    return dict(zip(table.index.tolist(), table.itertuples(index=False, name=None), strict=True))
+
+
+def compare_tables(
+    current: dict[str, pd.DataFrame], reference: dict[str, pd.DataFrame]
+) -> tuple[list[tuple], dict[str, set[tuple[int, int]]], int]:
+    """Differences between two sets of tables as read (``frame`` layout: index = Excel
+    row, columns by position). Returns (change rows, marked cells, number not listed)."""
+    changes: list[tuple] = []
+    marked: dict[str, set[tuple[int, int]]] = {}
+    dropped = 0
+
+    def add(row: tuple) -> None:
+        nonlocal dropped
+        if len(changes) < MAX_CHANGES:
+            changes.append(row)
+        else:
+            dropped += 1
+
+    for sheet in [*current, *(s for s in reference if s not in current)]:
+        mine, theirs = current.get(sheet), reference.get(sheet)
+        if mine is None or theirs is None:
+            add((sheet, "", "", "sheet removed" if mine is None else "sheet added", None, None))
+            continue
+        names = list(mine.columns)
+        headers = max(len(mine.columns), len(theirs.columns))
+        for j in range(headers):
+            a = mine.columns[j] if j < len(mine.columns) else None
+            b = theirs.columns[j] if j < len(theirs.columns) else None
+            if not same_value(a, b):
+                add((sheet, f"{get_column_letter(j + 1)}1", a or b, _kind(a, b), a, b))
+        rows_a, rows_b = _rows(mine), _rows(theirs)
+        for number in sorted(rows_a.keys() | rows_b.keys()):
+            a_row, b_row = rows_a.get(number, ()), rows_b.get(number, ())
+            if a_row == b_row:
+                continue  # the common case, decided without a cell loop
+            for j in range(max(len(a_row), len(b_row))):
+                a = a_row[j] if j < len(a_row) else None
+                b = b_row[j] if j < len(b_row) else None
+                if same_value(a, b):
+                    continue
+                column = names[j] if j < len(names) else theirs.columns[j]
+                add((sheet, f"{get_column_letter(j + 1)}{number}", column, _kind(a, b), a, b))
+                if not _blank(a):
+                    marked.setdefault(sheet, set()).add((number, j))
+    return changes, marked, dropped
+
+
+def _kind(a: object, b: object) -> str:
+    if _blank(b):
+        return "added"
+    return "removed" if _blank(a) else "changed"
+
+
+def compare_inputs(data: ModelData, reference: Path | None) -> InputDiff:
+    """Compare the tables of ``data`` with the workbook ``reference`` (see module doc)."""
+    empty = pd.DataFrame(columns=CHANGE_COLUMNS)
+    if reference is None:
+        return InputDiff(None, empty, note="No default workbook to compare with.")
+    if data.source and Path(data.source).resolve() == reference.resolve():
+        return InputDiff(reference, empty, note=f"This run uses {reference.name} unchanged.")
+    try:
+        _, raw = read_sheets(reference, list(SHEETS), Limits())
+    except (InputError, OSError) as exc:
+        return InputDiff(None, empty, note=f"{reference.name} could not be read: {exc}")
+    theirs = {name: frame(sheet) for name, sheet in raw.items()}
+    changes, marked, dropped = compare_tables(dict(data.tables), theirs)
+    table = pd.DataFrame(changes, columns=CHANGE_COLUMNS)
+    if not changes:
+        note = f"No input cell differs from {reference.name}."
+    else:
+        note = f"{len(changes) + dropped} cell(s) differ from {reference.name}"
+        note += f"; the first {len(changes)} are listed." if dropped else "."
+    return InputDiff(reference, table, marked, note)

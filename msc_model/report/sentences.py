@@ -1,0 +1,168 @@
+"""Plain-language findings generated from the numbers of the Summary.
+
+Each function turns numbers into one or two sentences a ministry reader can quote
+("Copper import dependence falls from 77 % in 2024 to 58 % in 2040, below the 62 %
+target."). They never compute anything themselves: every number comes from a
+:class:`~msc_model.report.tables.MetalSummary` or the cost table, which come from the
+detailed sheets, so a sentence cannot contradict a table.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from msc_model.report.tables import MetalSummary
+
+#: cost terms as a reader would name them
+TERM_NAMES = {
+    "capex": "investment",
+    "fixed_opex": "fixed operating costs",
+    "variable_opex": "variable operating costs",
+    "energy": "energy",
+    "imports": "imports",
+    "transport": "transport",
+    "holding": "reserve holding",
+    "unmet_demand": "the unmet-demand penalty",
+}
+#: two shares closer than this (0.05 percentage point) read as "at" each other
+_AT = 5e-4
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def pct(value: float, decimals: int = 0) -> str:
+    """0.7667 → "77 %" (the space is the SI convention the issue's examples use)."""
+    return "n/a" if _missing(value) else f"{100 * value:.{decimals}f} %"
+
+
+def _decimals(*pairs: tuple[float, float]) -> int:
+    """The fewest decimals (0–2) that keep each pair of different shares looking different."""
+    for decimals in (0, 1):
+        if all(pct(a, decimals) != pct(b, decimals) or abs(a - b) < _AT for a, b in pairs):
+            return decimals
+    return 2
+
+
+def amount(value: float, unit: str) -> str:
+    """1234.5 → "1,235 kt/yr"; small amounts keep one decimal (lithium, scrap)."""
+    if _missing(value):
+        return "n/a"
+    text = f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.1f}"
+    return f"{text} {unit}"
+
+
+def dependence_sentence(s: MetalSummary) -> str:
+    """Where dependence goes from the base year to the final year, against the target."""
+    name = s.name[:1].upper() + s.name[1:]
+    if _missing(s.dependence_base) or _missing(s.dependence_final):
+        return f"{name} import dependence cannot be computed: the metal has no consumption."
+    change = s.dependence_final - s.dependence_base
+    pairs = [(s.dependence_base, s.dependence_final)] if abs(change) >= 0.005 else []
+    if not _missing(s.target_final):
+        pairs.append((s.dependence_final, s.target_final))
+    d = _decimals(*pairs)
+    start, end = pct(s.dependence_base, d), pct(s.dependence_final, d)
+    if abs(change) < 0.005:
+        path = f"stays at about {end} from {s.base_year} to {s.final_year}"
+    else:
+        verb = "falls" if change < 0 else "rises"
+        path = f"{verb} from {start} in {s.base_year} to {end} in {s.final_year}"
+    text = f"{name} import dependence {path}"
+    if _missing(s.target_final):
+        return f"{text}; no target is set for {s.final_year}."
+    target = pct(s.target_final, d)
+    gap = s.dependence_final - s.target_final
+    if abs(gap) < _AT:
+        text += f", at the {target} target."
+    elif gap < 0:
+        text += f", below the {target} target."
+    else:
+        text += f", above the {target} target: the target is missed."
+    if not _missing(s.marginal_cost_final) and s.marginal_cost_final > 1e-6:
+        text += (
+            f" The target binds: each further percentage point would cost about "
+            f"{amount(s.marginal_cost_final, 'million USD')} in {s.final_year}."
+        )
+    return text
+
+
+def capacity_sentence(s: MetalSummary, hinterland: list[str]) -> str:
+    """What must be built, by stage, and how much of it inland."""
+    name = s.name
+    if s.new_total <= 1e-6 and s.new_storage <= 1e-6:
+        return f"No new {name} capacity is needed: existing and committed plants suffice."
+    parts = [
+        f"{stage} {amount(value, '')}".strip()
+        for stage, value in s.new_by_stage.items()
+        if stage != "storage" and value > 1e-6
+    ]
+    text = (
+        f"New {name} capacity of {amount(s.new_total, 'kt/yr')} is built over "
+        f"{s.base_year}–{s.final_year}"
+    )
+    if parts:
+        text += f" ({', '.join(parts)})"
+    if not _missing(s.hinterland_share) and hinterland:
+        text += f", {pct(s.hinterland_share)} of it in the hinterland ({', '.join(hinterland)})"
+    if s.new_storage > 1e-6:
+        text += f", plus {amount(s.new_storage, 'kt')} of reserve storage"
+    return text + "."
+
+
+def security_sentence(s: MetalSummary) -> str:
+    """Reserve cover and recycling in the final year."""
+    bits = []
+    if not _missing(s.cover_final):
+        cover = f"{s.cover_final:,.0f} days of national demand"
+        if _missing(s.cover_target_final) and s.cover_final < 0.5:
+            bits.append(f"{s.name} has no reserve target and no strategic stock in {s.final_year}")
+        elif _missing(s.cover_target_final):
+            bits.append(f"{s.name} reserves cover {cover} in {s.final_year} (no target)")
+        else:
+            bits.append(
+                f"{s.name} reserves cover {cover} in {s.final_year} against a "
+                f"{s.cover_target_final:,.0f}-day target"
+            )
+    if not _missing(s.recycling_rate_final):
+        text = f"{pct(s.recycling_rate_final)} of end-of-life scrap is collected"
+        if not _missing(s.recycled_share_final):
+            text += f" and recycled metal is {pct(s.recycled_share_final)} of refined supply"
+        bits.append(text)
+    if not bits:
+        return ""
+    sentence = "; ".join(bits) + "."
+    return sentence[:1].upper() + sentence[1:]
+
+
+def unmet_sentence(s: MetalSummary) -> str:
+    """A warning when demand cannot be met (the model pays a penalty instead)."""
+    if s.unmet_total <= 0.5:
+        return ""
+    return (
+        f"Warning: {amount(s.unmet_total, 'kt')} of {s.name} demand is not met over "
+        f"{s.base_year}–{s.final_year}; the plan pays the unmet-demand penalty instead "
+        "(see the Unmet demand sheet)."
+    )
+
+
+def cost_sentence(
+    terms: pd.DataFrame, objective: float, data_years: tuple[int, int], rate: float
+) -> str:
+    """Total discounted cost and its largest terms."""
+    base, final = data_years
+    text = (
+        f"The plan costs {amount(objective, 'million USD')} in present value over "
+        f"{base}–{final} (discounted at {rate * 100:.1f} % a year)"
+    )
+    top = terms[terms["discounted"] > 1e-6].sort_values("discounted", ascending=False).head(3)
+    if len(top) and objective > 0:
+        shares = [
+            f"{TERM_NAMES.get(t, t)} {pct(v / objective)}"
+            for t, v in zip(top["term"], top["discounted"], strict=True)
+        ]
+        text += f"; the largest parts are {', '.join(shares)}"
+    return text + "."

@@ -1,0 +1,355 @@
+"""The detailed sheets of the report, one function per sheet (or pair of sheets).
+
+Each function takes the write-only workbook and the :class:`ReportTables` of the run and
+returns the blocks a chart elsewhere needs. Sheet names are at most 31 characters.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image
+from openpyxl.utils import get_column_letter
+
+from msc_model.data import ModelData
+from msc_model.report import charts
+from msc_model.report.inputs_diff import InputDiff
+from msc_model.report.layout import (
+    KT,
+    KT1,
+    NOTE_FONT,
+    SUBTITLE_FONT,
+    Block,
+    Col,
+    SheetWriter,
+    columns_for,
+    tidy_sheet,
+)
+from msc_model.report.sankey import Diagram
+from msc_model.report.sankey_render import render_png
+from msc_model.report.tables import MetalSummary
+from msc_model.schema import PROCESSES, STORAGE
+
+#: shown size of a flow diagram in the sheet (the PNG itself is drawn larger)
+PICTURE_WIDTH = 980
+ROW_PX = 20  # default row height in pixels
+
+
+@dataclass
+class ReportTables:
+    """Everything the sheets show, computed before any sheet is written."""
+
+    data: ModelData
+    dependence: pd.DataFrame
+    stages: pd.DataFrame
+    capacity: pd.DataFrame
+    by_stage: pd.DataFrame
+    split: pd.DataFrame
+    flows: pd.DataFrame
+    imports: pd.DataFrame
+    concentration: pd.DataFrame
+    shipments: pd.DataFrame
+    exports: pd.DataFrame
+    reserves: pd.DataFrame
+    cover: pd.DataFrame
+    recycling: pd.DataFrame
+    rates: pd.DataFrame
+    costs: pd.DataFrame
+    terms: pd.DataFrame
+    unmet: pd.DataFrame
+    summaries: list[MetalSummary]
+    objective: float
+    flow_year: int
+    diagrams: dict[str, Diagram] = field(default_factory=dict)
+
+
+def metal_spans(frame: pd.DataFrame, block: Block, data: ModelData) -> list[tuple[str, int, int]]:
+    """(metal name, first row, last row) of each metal's contiguous rows in a block."""
+    spans = []
+    for metal in data.metals:
+        positions = (frame["metal"] == metal).to_numpy().nonzero()[0]
+        if len(positions):
+            name = data.metal_names.get(metal) or metal
+            spans.append(
+                (name, block.first_row + int(positions[0]), block.first_row + int(positions[-1]))
+            )
+    return spans
+
+
+def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
+    """Dependence (per metal and year, stages, target, marginal cost) and its detail."""
+    keys = [
+        "metal",
+        "year",
+        "net_imports",
+        "consumption",
+        "dependence",
+        "target",
+        "meets_target",
+        *t.data.forms,
+        "marginal_cost",
+        "marginal_cost_undiscounted",
+    ]
+    block = tidy_sheet(wb, "Dependence", t.dependence, columns_for(keys))[0]
+    tidy_sheet(
+        wb,
+        "Dependence by stage",
+        t.stages,
+        columns_for(
+            [
+                "metal",
+                "stage",
+                "year",
+                "production",
+                "net_imports",
+                "apparent_consumption",
+                "dependence",
+            ]
+        ),
+    )
+    return block
+
+
+def capacity_sheets(wb: Workbook, t: ReportTables) -> None:
+    """Capacity (tidy, with retirements) and national capacity by stage with one stacked
+    chart per metal."""
+    keys = [
+        "metal",
+        "process",
+        "region",
+        "hinterland",
+        "year",
+        "residual",
+        "new",
+        "retired",
+        "total",
+        "unit",
+    ]
+    tidy_sheet(wb, "Capacity", t.capacity, columns_for(keys))
+    stage_cols = {p: Col(f"{p.capitalize()} (kt/yr)", KT, 12) for p in PROCESSES}
+    stage_cols[STORAGE] = Col("Storage (kt)", KT, 12)
+    columns = {**columns_for(["metal", "year"]), **stage_cols}
+    widths = [c.width for c in columns.values()] + [3] + [10] * 8
+    sheet = SheetWriter(
+        wb, "Capacity by stage", widths, freeze="A2", landscape=True, fit_width=True
+    )
+    block = sheet.table(t.by_stage, columns, excel_table=True)
+    anchor_col = get_column_letter(len(columns) + 2)
+    for i, (name, first, last) in enumerate(metal_spans(t.by_stage, block, t.data)):
+        chart = charts.stacked_columns(
+            [(charts.cells(block, p, first, last), p) for p in PROCESSES],
+            charts.cells(block, "year", first, last),
+            title=f"{name[:1].upper() + name[1:]}: capacity in service by stage",
+            x_title="Year",
+            y_title="kt/yr",
+        )
+        sheet.ws.add_chart(chart, f"{anchor_col}{2 + 20 * i}")
+
+
+def flow_sheets(wb: Workbook, t: ReportTables) -> None:
+    """Flows (the full signed material balance, tidy) and the flow diagrams."""
+    value = Col(
+        "Value (kt/yr; + into the form's pool, − out of it)",
+        KT1,
+        16,
+        "each (metal, form, region, year) group sums to zero",
+    )
+    keys = ["metal", "form", "flow", "region", "year", "value", "unit"]
+    tidy_sheet(wb, "Flows", t.flows, columns_for(keys, value=value))
+
+    sheet = SheetWriter(wb, "Flow diagram", [12] * 14, landscape=True, fit_width=True)
+    sheet.text(f"Flow diagrams, {t.flow_year}", font=SUBTITLE_FONT, height=22)
+    sheet.text(
+        "National flows of metal content (kt/yr). Where a material has several sources and "
+        "uses, each source is split over the uses in proportion; recycled metal loops back "
+        "underneath. The interactive version, with every year, is the file ending in "
+        "_flows.html beside this report.",
+        font=NOTE_FONT,
+    )
+    for diagram in t.diagrams.values():
+        sheet.blank()
+        sheet.text(diagram.metal, font=SUBTITLE_FONT)
+        picture = Image(io.BytesIO(render_png(diagram)))
+        picture.width = PICTURE_WIDTH
+        picture.height = round(diagram.height * PICTURE_WIDTH / diagram.width)
+        sheet.ws.add_image(picture, f"A{sheet.row + 1}")
+        sheet.blank(math.ceil(picture.height / ROW_PX) + 1)
+
+
+def trade_sheets(wb: Workbook, t: ReportTables) -> None:
+    """Imports by origin and entry, supplier concentration, shipments, exports."""
+    tidy_sheet(
+        wb,
+        "Imports",
+        t.imports,
+        columns_for(
+            ["metal", "form", "origin", "entry", "region", "year", "value", "unit"],
+            region=Col("region", width=12, note="entry region"),
+            value=Col("Imports (kt/yr)", KT1, 12),
+        ),
+    )
+    tidy_sheet(
+        wb,
+        "Supplier concentration",
+        t.concentration,
+        columns_for(
+            ["metal", "year", "imports", "hhi", "top3_share", "largest_origin", "largest_share"],
+            imports=Col("Imports, all origins (kt/yr)", KT, 13),
+        ),
+    )
+    tidy_sheet(
+        wb,
+        "Shipments",
+        t.shipments,
+        columns_for(
+            ["metal", "form", "region_from", "region_to", "mode", "year", "value", "unit"],
+            value=Col("Shipment (kt/yr)", KT1, 12),
+        ),
+        note="No shipments between regions.",
+    )
+    tidy_sheet(
+        wb,
+        "Exports",
+        t.exports,
+        columns_for(
+            ["metal", "form", "region", "year", "value", "unit"],
+            value=Col("Exports (kt/yr)", KT1, 12),
+        ),
+        note="No exports.",
+    )
+
+
+def security_sheets(wb: Workbook, t: ReportTables) -> None:
+    """Reserves (per region), reserve cover (national, against target), recycling,
+    recycling rates and unmet demand."""
+    tidy_sheet(
+        wb,
+        "Reserves",
+        t.reserves,
+        columns_for(
+            ["metal", "region", "year", "stock", "fill", "draw", "storage_capacity", "unit"]
+        ),
+    )
+    tidy_sheet(
+        wb,
+        "Reserve cover",
+        t.cover,
+        columns_for(
+            ["metal", "year", "stock", "demand", "cover_days", "target_days", "meets_target"],
+            stock=Col("National stock (kt)", KT1, 12),
+            demand=Col("National demand (kt/yr)", KT, 12),
+        ),
+    )
+    tidy_sheet(
+        wb,
+        "Recycling",
+        t.recycling,
+        columns_for(
+            [
+                "metal",
+                "region",
+                "year",
+                "end_of_life",
+                "collected",
+                "prompt",
+                "recycled_input",
+                "landfill",
+                "unit",
+            ]
+        ),
+    )
+    tidy_sheet(
+        wb,
+        "Recycling rates",
+        t.rates,
+        columns_for(
+            [
+                "metal",
+                "year",
+                "end_of_life",
+                "collected",
+                "recycling_rate",
+                "recycling",
+                "refined_supply",
+                "recycled_share",
+            ]
+        ),
+    )
+    tidy_sheet(
+        wb,
+        "Unmet demand",
+        t.unmet,
+        columns_for(["metal", "region", "year", "unmet", "demand", "unmet_share"]),
+    )
+
+
+def cost_sheet(wb: Workbook, t: ReportTables) -> None:
+    """Costs by term and year with a stacked chart of the discounted cost."""
+    columns = columns_for(["term", "year", "undiscounted", "discounted", "unit"])
+    widths = [c.width for c in columns.values()] + [3] + [10] * 8
+    sheet = SheetWriter(wb, "Costs", widths, freeze="A2", landscape=True, fit_width=True)
+    block = sheet.table(t.costs, columns, excel_table=True)
+    series = []
+    years = None
+    for term in dict.fromkeys(t.costs["term"]):
+        positions = (t.costs["term"] == term).to_numpy().nonzero()[0]
+        first, last = block.first_row + int(positions[0]), block.first_row + int(positions[-1])
+        series.append((charts.cells(block, "discounted", first, last), term.replace("_", " ")))
+        years = years or charts.cells(block, "year", first, last)
+    if series and years:
+        chart = charts.stacked_columns(
+            series,
+            years,
+            title="Discounted cost by term and year",
+            x_title="Year",
+            y_title="million USD (present value)",
+        )
+        sheet.ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}2")
+
+
+def inputs_sheets(wb: Workbook, data: ModelData, diff: InputDiff) -> None:
+    """Inputs (every table as read, changed cells marked) and Changed inputs (the list)."""
+    widest = max((len(table.columns) for table in data.tables.values()), default=1)
+    sheet = SheetWriter(wb, "Inputs", [8] + [14] * widest, landscape=True, fit_width=True)
+    sheet.text(f"Inputs as read from {_name(data.source)}", font=SUBTITLE_FONT, height=22)
+    sheet.text(
+        "Row numbers are those of the input workbook. Cells that differ from the default "
+        f"workbook are marked in yellow. {diff.note}",
+        font=NOTE_FONT,
+    )
+    for name, table in data.tables.items():
+        sheet.blank()
+        sheet.text(f"{name} ({len(table)} rows)", font=SUBTITLE_FONT)
+        frame = table.reset_index(drop=False, names="__row__")
+        keys = ["__row__", *(str(c) for c in table.columns)]
+        frame.columns = keys
+        columns = {k: Col("row" if k == "__row__" else k, width=14) for k in keys}
+        marks = diff.marked.get(name, set())
+        rows = {number: i for i, number in enumerate(table.index)}
+        highlight = {(rows[r], keys[j + 1]) for r, j in marks if r in rows and j + 1 < len(keys)}
+        sheet.table(frame, columns, highlight=highlight)
+
+    columns = {
+        "sheet": Col("sheet", width=20),
+        "cell": Col("cell", width=8),
+        "column": Col("column", width=18),
+        "change": Col("change", width=14),
+        "value": Col("value in this run", width=18),
+        "default": Col("default value", width=18),
+    }
+    reference = diff.reference.name if diff.reference else "the default workbook"
+    tidy_sheet(wb, "Changed inputs", diff.changes, columns, note=f"{diff.note} ({reference})")
+
+
+def run_info_sheet(wb: Workbook, info: pd.DataFrame) -> None:
+    columns = {"item": Col("item", width=34), "value": Col("value", width=90)}
+    tidy_sheet(wb, "Run info", info, columns)
+
+
+def _name(source: str) -> str:
+    return Path(source).name if source else "(in memory)"

@@ -1,0 +1,239 @@
+"""``write_report`` and ``write_failed_report``: the policy report of one run.
+
+Order of work, chosen for safety: check the target (never the input workbook, never an
+existing file without ``overwrite``), compute every table, build the whole workbook in
+memory (write-only sheets stream to openpyxl's own temporary files), then save it to a
+temporary file beside the target and swap it in. Anything that fails before the swap
+leaves the old report as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from msc_model import indicators
+from msc_model.data import ModelData
+from msc_model.errors import OutputError
+from msc_model.report import tables as tb
+from msc_model.report.front import fill_failed_summary, fill_summary, open_summary
+from msc_model.report.inputs_diff import compare_inputs, default_reference
+from msc_model.report.run_info import run_info
+from msc_model.report.sankey import diagram_for
+from msc_model.report.sankey_render import render_html
+from msc_model.report.sheets import (
+    ReportTables,
+    capacity_sheets,
+    cost_sheet,
+    dependence_sheets,
+    flow_sheets,
+    inputs_sheets,
+    run_info_sheet,
+    security_sheets,
+    trade_sheets,
+)
+from msc_model.report.writer import WriteOutcome, check_target, save_atomically, save_workbook
+from msc_model.results import Results
+
+#: compare inputs with the shipped default workbook (when it exists)
+DEFAULT = "default"
+
+
+def companion_html(report: Path) -> Path:
+    """Where the interactive flow diagrams of a report go: ``<stem>_flows.html`` beside it."""
+    return report.with_name(f"{report.stem}_flows.html")
+
+
+def check_flow_year(data: ModelData, flow_year: int | None) -> int:
+    """The year of the flow diagrams: ``flow_year`` if inside the horizon, else the
+    final year when ``None``.
+
+    Raises
+    ------
+    OutputError
+        If ``flow_year`` lies outside the model years.
+    """
+    if flow_year is None:
+        return data.final_year
+    if not data.base_year <= flow_year <= data.final_year:
+        raise OutputError(
+            f"--flow-year {flow_year} is outside the horizon {data.base_year}–{data.final_year}"
+        )
+    return int(flow_year)
+
+
+def _reference(reference: Path | str | None) -> Path | None:
+    if reference == DEFAULT:
+        return default_reference()
+    return Path(reference) if reference is not None else None
+
+
+def report_tables(results: Results, data: ModelData, flow_year: int) -> ReportTables:
+    """Every table of the report, computed before anything is written."""
+    dependence = tb.dependence_table(results, data)
+    split = tb.new_capacity_split(results, data)
+    cover = tb.reserve_cover_table(results, data)
+    rates = tb.recycling_rates(results, data)
+    unmet = tb.unmet_table(results, data)
+    return ReportTables(
+        data=data,
+        dependence=dependence,
+        stages=tb.stage_table(results, data),
+        capacity=tb.capacity_table(results, data),
+        by_stage=tb.capacity_by_stage(results, data),
+        split=split,
+        flows=tb.nonzero(results.flows, data, ["metal", "form", "region", "year", "flow"]),
+        imports=tb.imports_table(results, data),
+        concentration=tb.concentration_table(results, data),
+        shipments=tb.nonzero(
+            results.shipments, data, ["metal", "form", "region_from", "region_to", "mode", "year"]
+        ),
+        exports=tb.nonzero(results.exports, data, ["metal", "form", "region", "year"]),
+        reserves=tb.in_order(results.stock, data, ["metal", "region", "year"]),
+        cover=cover,
+        recycling=tb.in_order(results.scrap, data, ["metal", "region", "year"]),
+        rates=rates,
+        costs=results.costs,
+        terms=indicators.cost_breakdown(results),
+        unmet=unmet,
+        summaries=tb.metal_summaries(data, dependence, split, cover, rates, unmet),
+        objective=results.objective,
+        flow_year=flow_year,
+        diagrams={m: diagram_for(results, data, m, flow_year) for m in data.metals},
+    )
+
+
+def build_report(
+    results: Results,
+    data: ModelData,
+    outcome,
+    timings: Mapping[str, float],
+    *,
+    flow_year: int,
+    reference: Path | None,
+) -> Workbook:
+    """The complete report workbook (not yet saved)."""
+    t = report_tables(results, data, flow_year)
+    diff = compare_inputs(data, reference)
+    wb = Workbook(write_only=True)
+    summary = open_summary(wb, data)
+    dependence = dependence_sheets(wb, t)
+    capacity_sheets(wb, t)
+    flow_sheets(wb, t)
+    trade_sheets(wb, t)
+    security_sheets(wb, t)
+    cost_sheet(wb, t)
+    inputs_sheets(wb, data, diff)
+    run_info_sheet(wb, run_info(data, outcome, timings, reference=diff.reference))
+    fill_summary(summary, t, outcome, dependence, data.source)
+    return wb
+
+
+def write_report(
+    results: Results,
+    data: ModelData,
+    outcome,
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    timings: Mapping[str, float] | None = None,
+    flow_year: int | None = None,
+    reference: Path | str | None = DEFAULT,
+) -> WriteOutcome:
+    """Write the policy report of an optimal run, and its interactive flow diagrams.
+
+    Parameters
+    ----------
+    results, data, outcome
+        The run (``outcome`` is the :class:`~msc_model.solve.SolveOutcome`).
+    path
+        The ``.xlsx`` to write; ``<stem>_flows.html`` is written beside it.
+    overwrite
+        Replace an existing report (and its HTML).
+    timings
+        Seconds per pipeline stage, for Run info.
+    flow_year
+        Year of the flow diagrams in the workbook (default: the final year); the HTML has
+        every year.
+    reference
+        Workbook the Inputs are compared with: the shipped default (``"default"``), a
+        path, or ``None`` for no comparison.
+
+    Returns
+    -------
+    WriteOutcome
+        Where the report went (another name if the target was locked, with a note) and
+        the HTML beside it in ``companions``.
+
+    Raises
+    ------
+    OutputError
+        Target is the input workbook, a folder, or exists without ``overwrite``; or
+        ``flow_year`` is outside the horizon.
+    """
+    path = check_target(path, overwrite=overwrite, protect=[data.source])
+    check_target(companion_html(path), overwrite=overwrite, protect=[data.source])
+    year = check_flow_year(data, flow_year)
+    wb = build_report(
+        results,
+        data,
+        outcome,
+        dict(timings or {}),
+        flow_year=year,
+        reference=_reference(reference),
+    )
+    written = save_workbook(wb, path)
+    html_path = companion_html(written.path)
+    diagrams = {
+        m: {y: diagram_for(results, data, m, y) for y in data.years if y >= data.base_year}
+        for m in data.metals
+    }
+    page = render_html(
+        diagrams,
+        data.metal_names,
+        title=f"Flow diagrams: {Path(data.source).name if data.source else 'case'}",
+        start_year=year,
+    )
+    html = save_atomically(lambda tmp: tmp.write_text(page, encoding="utf-8"), html_path, ".html")
+    note = "; ".join(n for n in (written.note, html.note) if n)
+    return WriteOutcome(written.path, note, (html.path,))
+
+
+def write_failed_report(
+    data: ModelData,
+    error: BaseException,
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    timings: Mapping[str, float] | None = None,
+    diagnosis: Sequence[str] | None = None,
+    reference: Path | str | None = DEFAULT,
+) -> WriteOutcome:
+    """Write the report of a run with no optimal plan (infeasible, time limit, ...).
+
+    It holds a Summary marked "NO OPTIMAL PLAN" with the error and the ``diagnosis``
+    sentences, the Inputs, Changed inputs and Run info, and no result numbers. An old
+    ``<stem>_flows.html`` beside the target is removed, so that no stale diagram sits next
+    to a report that has no plan.
+
+    Raises
+    ------
+    OutputError
+        As :func:`write_report`.
+    """
+    path = check_target(path, overwrite=overwrite, protect=[data.source])
+    diff = compare_inputs(data, _reference(reference))
+    wb = Workbook(write_only=True)
+    summary = open_summary(wb, data)
+    inputs_sheets(wb, data, diff)
+    run_info_sheet(
+        wb, run_info(data, None, dict(timings or {}), error=error, reference=diff.reference)
+    )
+    fill_failed_summary(summary, data, error, diagnosis)
+    written = save_workbook(wb, path)
+    stale = companion_html(written.path)
+    if stale.is_file() and overwrite:
+        stale.unlink()
+    return written
