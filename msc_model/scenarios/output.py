@@ -1,0 +1,204 @@
+"""Outputs of sweeps, trade-off curves and comparisons: tidy files and an Excel summary.
+
+Tidy long results go to Parquet (for scripts) and CSV (for anything else). The Excel
+summary is for people who read Excel: its tables are written by the report package's
+:func:`~msc_model.report.write_tables` (atomic, never over an existing file unless asked,
+a locked file kept beside), then the charts are added here in a second atomic step.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+
+from msc_model.report.writer import WriteOutcome, write_tables
+
+
+def write_tidy(frame: pd.DataFrame, folder: str | Path, name: str = "results") -> list[Path]:
+    """``<name>.parquet`` and ``<name>.csv`` in ``folder`` (replacing older ones)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.parquet", folder / f"{name}.csv"]
+    clean = frame.copy()
+    clean.attrs = {}  # the design lives in plan.json; keep files plain
+    _atomic(paths[0], lambda tmp: clean.to_parquet(tmp, index=False))
+    _atomic(paths[1], lambda tmp: clean.to_csv(tmp, index=False))
+    return paths
+
+
+def write_sweep(frame: pd.DataFrame, runs: pd.DataFrame, folder: str | Path) -> WriteOutcome:
+    """Tidy results, the runs table and ``summary.xlsx`` (tornado, Morris, Sobol)."""
+    from msc_model.scenarios.sensitivity import (
+        morris_indices,
+        output_matrix,
+        sobol_indices,
+        tornado,
+    )
+
+    folder = Path(folder)
+    write_tidy(frame, folder)
+    _atomic(folder / "runs.csv", lambda tmp: runs.to_csv(tmp, index=False))
+    method = frame.attrs["sweep"]["method"]
+    sheets: dict[str, pd.DataFrame] = {"Runs": runs}
+    charts = {}
+    if method == "oat":
+        table = tornado(frame)
+        sheets["Tornado"] = table
+        charts["Tornado"] = _tornado_charts
+    elif method == "morris":
+        sheets["Morris"] = morris_indices(frame)
+        charts["Morris"] = _bars("mu_star", "sigma", "Morris μ* and σ")
+    elif method == "sobol":
+        sheets["Sobol"] = sobol_indices(frame)
+        charts["Sobol"] = _bars("S1", "ST", "Sobol indices (first order, total)")
+    sheets["Outputs"] = output_matrix(frame).reset_index()
+    return _summary(folder / "summary.xlsx", sheets, charts)
+
+
+def write_pareto(
+    table: pd.DataFrame, results: pd.DataFrame, runs: pd.DataFrame, folder: str | Path
+) -> WriteOutcome:
+    """``frontier.csv``, tidy results, runs table and ``frontier.xlsx`` with the chart."""
+    folder = Path(folder)
+    write_tidy(results, folder)
+    _atomic(folder / "frontier.csv", lambda tmp: table.to_csv(tmp, index=False))
+    _atomic(folder / "runs.csv", lambda tmp: runs.to_csv(tmp, index=False))
+    return _summary(
+        folder / "frontier.xlsx", {"Frontier": table, "Runs": runs}, {"Frontier": _frontier_chart}
+    )
+
+
+def write_compare(
+    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, overwrite: bool = False
+) -> WriteOutcome:
+    """The comparison workbook (indicators side by side, changed cells, runs)."""
+    return write_tables(_plain(sheets), path, overwrite=overwrite)
+
+
+def _plain(sheets: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Frames with pandas' missing markers (NA, NaT) as None, which Excel takes as blank."""
+    return {name: frame.astype(object).where(frame.notna(), None) for name, frame in sheets.items()}
+
+
+# -- Excel with charts -----------------------------------------------------------------------
+def _summary(path: Path, sheets: Mapping[str, pd.DataFrame], charts: Mapping) -> WriteOutcome:
+    outcome = write_tables(_plain(sheets), path, overwrite=True)
+    if not charts:
+        return outcome
+    workbook = openpyxl.load_workbook(outcome.path)
+    for name, draw in charts.items():
+        frame = sheets[name]
+        if not frame.empty:
+            draw(workbook[name], frame)
+    _atomic(outcome.path, workbook.save)
+    return outcome
+
+
+def _tornado_charts(ws, frame: pd.DataFrame) -> None:
+    """One horizontal bar chart per output: change against base at each end."""
+    columns = list(frame.columns)
+    low_col, high_col = columns.index("delta_low") + 1, columns.index("delta_high") + 1
+    factor_col = columns.index("factor") + 1
+    anchor_col = openpyxl.utils.get_column_letter(len(columns) + 2)
+    row = 2
+    for n, (output, group) in enumerate(frame.groupby("output", sort=False)):
+        first, last = row, row + len(group) - 1
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "clustered"
+        chart.overlap = 100
+        chart.title = f"Tornado: {output}"
+        chart.x_axis.title = "factor"
+        chart.y_axis.title = "change against base"
+        for col, title in ((low_col, "low end"), (high_col, "high end")):
+            series = Series(Reference(ws, min_col=col, min_row=first, max_row=last), title=title)
+            chart.series.append(series)
+        chart.set_categories(Reference(ws, min_col=factor_col, min_row=first, max_row=last))
+        chart.x_axis.scaling.orientation = "maxMin"  # largest swing (first row) on top
+        chart.height, chart.width = 7 + 0.4 * len(group), 16
+        ws.add_chart(chart, f"{anchor_col}{2 + n * 18}")
+        row = last + 1
+
+
+def _bars(first_name: str, second_name: str, title: str):
+    def draw(ws, frame: pd.DataFrame) -> None:
+        columns = list(frame.columns)
+        if first_name not in columns:
+            return
+        anchor_col = openpyxl.utils.get_column_letter(len(columns) + 2)
+        factor_col = columns.index("factor") + 1
+        row = 2
+        for n, (output, group) in enumerate(frame.groupby("output", sort=False)):
+            first, last = row, row + len(group) - 1
+            chart = BarChart()
+            chart.type = "bar"
+            chart.title = f"{title}: {output}"
+            for name in (first_name, second_name):
+                col = columns.index(name) + 1
+                chart.series.append(
+                    Series(Reference(ws, min_col=col, min_row=first, max_row=last), title=name)
+                )
+            chart.set_categories(Reference(ws, min_col=factor_col, min_row=first, max_row=last))
+            ws.add_chart(chart, f"{anchor_col}{2 + n * 18}")
+            row = last + 1
+
+    return draw
+
+
+def _frontier_chart(ws, frame: pd.DataFrame) -> None:
+    """Cost against dependence for the frontier points, with the knee as its own series.
+
+    The chart reads helper columns written beside the table (frontier points only,
+    loosest first) so that dominated and failed runs stay in the table but not the line.
+    """
+    front = frame[frame["on_frontier"]].sort_values("dependence", ascending=False)
+    if front.empty:
+        return
+    start = len(frame.columns) + 2
+    ws.cell(1, start, "frontier dependence")
+    ws.cell(1, start + 1, "frontier cost")
+    ws.cell(1, start + 2, "knee cost")
+    for i, point in enumerate(front.itertuples(index=False), start=2):
+        ws.cell(i, start, float(point.dependence))
+        ws.cell(i, start + 1, float(point.total_cost))
+        ws.cell(i, start + 2, float(point.total_cost) if point.knee else None)
+    last = len(front) + 1
+    chart = ScatterChart()
+    chart.title = "Cost against external dependence"
+    chart.style = 13
+    chart.x_axis.title = "dependence (share)"
+    chart.y_axis.title = "total discounted cost (MUSD)"
+    x = Reference(ws, min_col=start, min_row=2, max_row=last)
+    line = Series(
+        Reference(ws, min_col=start + 1, min_row=1, max_row=last), x, title_from_data=True
+    )
+    line.marker.symbol = "circle"
+    knee = Series(
+        Reference(ws, min_col=start + 2, min_row=1, max_row=last), x, title_from_data=True
+    )
+    knee.marker.symbol = "diamond"
+    knee.marker.size = 12
+    knee.marker.graphicalProperties.solidFill = "C00000"
+    knee.marker.graphicalProperties.line.solidFill = "C00000"
+    knee.graphicalProperties.line.noFill = True
+    chart.series += [line, knee]
+    chart.height, chart.width = 9, 16
+    ws.add_chart(chart, f"{openpyxl.utils.get_column_letter(start + 4)}2")
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename into place."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

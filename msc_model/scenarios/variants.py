@@ -1,0 +1,88 @@
+"""Which changes a built model can take in place, and which need a rebuild.
+
+The model declares three mutable Params (``import_price``, ``demand`` and
+``dependence_target``); every other datum is a plain float inside constraint and
+objective coefficients, so changing it means building the model again. A variant is
+applied in place only when everything else is identical to the data the model was built
+from **and** the mutable changes leave the model's structure alone:
+
+- ``import_price``: the same (metal, form, origin) rows; a new or dropped row adds or
+  removes import arcs;
+- ``dependence_target``: the same capped (metal, year) pairs after interpolation; the
+  values may change freely;
+- ``demand``: the same keys, and the end-of-life scrap arising computed from the new
+  demand equals the one built in (it is computed from demand when the model is built,
+  so with end uses declared nearly every demand change rebuilds).
+
+:func:`structural_changes` returns the reasons a rebuild is needed (empty: update in
+place); callers record them, so a sweep says which variants were rebuilt and why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+
+import pyomo.environ as pyo
+
+from msc_model.data import ModelData
+from msc_model.model import end_of_life
+from msc_model.model.sets import dependence_targets
+
+MUTABLE = ("import_price", "demand", "dependence_target")
+#: ModelData fields that only record where values came from; every other field (sets,
+#: vintages, applied shocks, and any field added later) is taken to shape the model
+PROVENANCE = ("params", "metal_names", "cells", "tables", "source", "warnings")
+
+
+def structural_changes(built: ModelData, new: ModelData) -> list[str]:
+    """Why a model built from ``built`` cannot take ``new`` by a Param update.
+
+    Returns
+    -------
+    list of str
+        One reason per cause; empty when updating the mutable Params is exact.
+    """
+    reasons = [
+        f"{f.name} differs (sets, existing capacity or an applied shock)"
+        for f in dataclasses.fields(ModelData)
+        if f.name not in PROVENANCE and getattr(built, f.name) != getattr(new, f.name)
+    ]
+    names = set(built.params) | set(new.params)
+    for name in sorted(names - set(MUTABLE)):
+        if built.params.get(name, {}) != new.params.get(name, {}):
+            reasons.append(f"{name} is built into the model's coefficients")
+    old_prices, new_prices = built.table("import_price"), new.table("import_price")
+    if set(old_prices) != set(new_prices):
+        reasons.append("import_price rows added or removed (import arcs change)")
+    if set(dependence_targets(built)) != set(dependence_targets(new)):
+        reasons.append("dependence_target changes which (metal, year) pairs are capped")
+    old_demand, new_demand = built.table("demand"), new.table("demand")
+    if set(old_demand) != set(new_demand):
+        reasons.append("demand rows added or removed")
+    elif old_demand != new_demand and not _same(_arising(built), _arising(new)):
+        reasons.append(
+            "demand changes end-of-life scrap, which is computed when the model is built"
+        )
+    return reasons
+
+
+def _arising(data: ModelData) -> dict[tuple, float]:
+    return {k: v for k, v in end_of_life(data).items() if v > 0}
+
+
+def _same(a: Mapping[tuple, float], b: Mapping[tuple, float]) -> bool:
+    return set(a) == set(b) and all(math.isclose(a[k], b[k], rel_tol=1e-12, abs_tol=0.0) for k in a)
+
+
+def update_mutable(model: pyo.ConcreteModel, data: ModelData) -> None:
+    """Set every mutable Param of ``model`` from ``data`` (all of them, not a diff, so the
+    model matches ``data`` whatever variant it held before)."""
+    for key in model.import_price:
+        model.import_price[key] = data.get("import_price", key)
+    for key in model.demand:
+        model.demand[key] = data.get("demand", key, 0.0)
+    targets = dependence_targets(data)
+    for key in model.dependence_target:
+        model.dependence_target[key] = targets[key]

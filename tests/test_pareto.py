@@ -1,0 +1,149 @@
+"""The cost–dependence trade-off curve: monotone, end points equal to separate `msc run`
+solves with that cap, dominated points filtered, knee and marginal cost from the points."""
+
+from __future__ import annotations
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from factory import drop_rows, minimal_sheets, write_workbook
+from typer.testing import CliRunner
+
+from msc_model.cli import app
+from msc_model.errors import InputError
+from msc_model.pipeline import default_workbook, run
+from msc_model.scenarios import pareto
+from msc_model.scenarios.runner import RunRecord
+from msc_model.scenarios.tradeoff import _knee, frontier_table
+
+REL = 1e-6
+
+
+def tradeoff_sheets() -> dict:
+    """The factory case with a binding copper cap: imports of ore and refined copper
+    count, and no supplier limit (which would forbid copper imports outright)."""
+    sheets = minimal_sheets()
+    drop_rows(sheets, "supplier_limits", {"metal": "Cu"})
+    sheets["dependence_definition"] = [
+        ["metal", "form", "value", "unit"],
+        ["Cu", "ore", "yes", ""],
+        ["Cu", "refined", "yes", ""],
+        ["Li", "ore", "yes", ""],
+    ]
+    return sheets
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    return write_workbook(tmp_path_factory.mktemp("pareto") / "case.xlsx", tradeoff_sheets())
+
+
+def cap_scenario(path, metal: str, cap: float, years) -> object:
+    """A scenario workbook that sets ``metal``'s dependence target to ``cap`` in ``years``."""
+    rows = [["scenario", "table", "metal", "year", "operation", "value"]]
+    rows += [["cap", "dependence_target", metal, year, "set", cap] for year in years]
+    return write_workbook(path, {"scenarios": rows})
+
+
+def assert_monotone(curve: pd.DataFrame) -> None:
+    capped = curve[curve["cap"].notna() & (curve["status"] == "optimal")]
+    capped = capped.sort_values("cap", ascending=False)
+    steps = np.diff(capped["total_cost"].to_numpy())
+    assert (steps >= -REL * capped["total_cost"].abs().max()).all(), capped
+    assert (capped["dependence"] <= capped["cap"] + 1e-7).all()
+
+
+def assert_ends_equal_runs(curve, workbook, metal, years, tmp_path) -> None:
+    front = curve[curve["on_frontier"]].sort_values("cap", ascending=False)
+    for _, point in front.iloc[[0, -1]].iterrows():
+        scenario = cap_scenario(tmp_path / f"cap_{point.run_id}.xlsx", metal, point.cap, years)
+        separate = run(workbook, scenario="cap", scenario_file=scenario).outcome.objective
+        assert point.total_cost == pytest.approx(separate, rel=REL), point.run_id
+
+
+def test_frontier_is_monotone_and_its_ends_equal_separate_runs(case, tmp_path):
+    curve = pareto(case, "Cu", points=6, workers=0, out=tmp_path / "curve")
+    assert curve["run_id"].tolist()[0] == "p00" and np.isnan(curve["cap"].iloc[0])
+    assert (curve["status"] == "optimal").all()
+    assert_monotone(curve)
+    # the loosest cap is the uncapped dependence: same cost as the reference
+    reference, loosest = curve.iloc[0], curve.iloc[1]
+    assert loosest["cap"] == pytest.approx(reference["dependence"])
+    assert loosest["total_cost"] == pytest.approx(reference["total_cost"], rel=REL)
+    assert curve["cap"].iloc[-1] == 0.0
+    assert_ends_equal_runs(curve, case, "Cu", range(2025, 2028), tmp_path)
+    front = curve[curve["on_frontier"]]
+    assert curve["knee"].sum() == 1 and front["knee"].any()
+    # marginal cost between neighbours, recomputed from the points
+    ordered = front.sort_values("dependence", ascending=False)
+    expected = np.diff(ordered["total_cost"]) / (-np.diff(ordered["dependence"]) * 100)
+    assert ordered["marginal_cost"].iloc[1:].to_numpy() == pytest.approx(expected)
+    workbook = openpyxl.load_workbook(tmp_path / "curve" / "frontier.xlsx")
+    assert workbook["Frontier"]._charts, "the frontier chart"
+    written = pd.read_csv(tmp_path / "curve" / "frontier.csv")
+    assert written["total_cost"].to_numpy() == pytest.approx(curve["total_cost"].to_numpy())
+
+
+def test_weighted_index_and_explicit_caps(case):
+    curve = pareto(case, {"Cu": 2.0, "Li": 1.0}, caps=[0.6, 0.3], workers=0)
+    assert curve["cap"].tolist()[1:] == [0.6, 0.3]
+    assert_monotone(curve)
+    assert curve["cost_increase"].iloc[-1] > 0
+
+
+def test_dominated_points_and_knee_are_found():
+    def record(run_id, cap, dependence, cost, status="optimal"):
+        rows = [
+            ("total_cost", "all", None, cost, "MUSD"),
+            ("dependence_index_max", "all", None, dependence, "share"),
+        ]
+        return RunRecord(run_id, {"cap": cap}, status, rows=rows if status == "optimal" else [])
+
+    records = [
+        record("p00", None, 0.8, 100.0),
+        record("p01", 0.8, 0.8, 100.0),
+        record("p02", 0.6, 0.6, 101.0),  # cheap cut
+        record("p03", 0.5, 0.6, 102.0),  # costs more for the same dependence: dominated
+        record("p04", 0.4, 0.4, 104.0),
+        record("p05", 0.2, 0.2, 120.0),  # expensive: the curve bends at p04
+        record("p06", 0.1, float("nan"), float("nan"), "infeasible"),
+    ]
+    table = frontier_table(records).set_index("run_id")
+    assert table.loc["p03", "dominated"] and not table.loc["p03", "on_frontier"]
+    assert not table.loc["p06", "on_frontier"]
+    assert table.loc["p04", "marginal_cost"] == pytest.approx((104 - 101) / 20)
+    assert table.loc["p04", "knee"] and table["knee"].sum() == 1
+    assert _knee(np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 2.0])) is None  # a line
+
+
+def test_cli_pareto_and_bad_metal(case, tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            "pareto",
+            str(case),
+            "-m",
+            "Cu",
+            "--caps",
+            "0.7,0.5",
+            "--out",
+            str(tmp_path / "p"),
+            "--workers",
+            "0",
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "p" / "frontier.csv").is_file()
+    with pytest.raises(InputError, match="did you mean 'Cu'"):
+        pareto(case, "Cuu", workers=0)
+
+
+@pytest.mark.skipif(not default_workbook().is_file(), reason="default workbook not built yet")
+def test_frontier_on_the_default_workbook(tmp_path):
+    data_years = range(2025, 2041)  # policy years of the default case
+    curve = pareto(default_workbook(), "Cu", points=3, workers=0)
+    assert (curve["status"] == "optimal").all(), curve[["run_id", "status", "error"]]
+    assert_monotone(curve)
+    assert_ends_equal_runs(curve, default_workbook(), "Cu", data_years, tmp_path)
