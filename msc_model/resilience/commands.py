@@ -1,0 +1,183 @@
+"""The ``msc stress`` command and ``msc run --robust`` (wiring only).
+
+Registered on the ``msc`` app by :mod:`msc_model.cli`. Heavy imports happen inside the
+commands so that ``msc --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from msc_model.errors import MscError
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: MscError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _number(value: float, digits: int = 0) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def _progress(quiet: bool):
+    """A status line updated with each stage (None when quiet)."""
+    if quiet:
+        return None, (lambda _name: None)
+    start = time.perf_counter()
+    status = out.status("starting")
+
+    def on_stage(name: str) -> None:
+        status.update(f"{name} … ({time.perf_counter() - start:.1f} s)")
+
+    return status, on_stage
+
+
+def stress_command(
+    workbook: Annotated[
+        Path | None, typer.Argument(help="Input workbook (.xlsx); default: the shipped one.")
+    ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Results workbook of `msc run -o` or `msc run --robust -o` whose capacity "
+            "and reserves to hold fixed; default: solve the ordinary plan first.",
+        ),
+    ] = None,
+    shock: Annotated[
+        list[str] | None,
+        typer.Option("--shock", "-s", help="A shock of the library (repeat); default: all."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Resilience workbook to write.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing report.")] = False,
+    solver_profile: Annotated[
+        str, typer.Option(help="Solver option profile: a name in solvers/ or a file.")
+    ] = "default",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Stress-test a plan: hold its capacity and reserves, re-optimise operations under each
+    shock, and report unmet demand, reserve use, extra cost and recovery time."""
+    from msc_model.pipeline import default_workbook
+    from msc_model.resilience.stress import run_stress
+
+    start = time.perf_counter()
+    status, on_stage = _progress(quiet)
+    try:
+        if status is not None:
+            status.start()
+        try:
+            report, _data, written = run_stress(
+                workbook if workbook is not None else default_workbook(),
+                plan=plan,
+                shocks=shock or (),
+                output=output,
+                overwrite=overwrite,
+                profile=solver_profile,
+                on_stage=on_stage,
+            )
+        finally:
+            if status is not None:
+                status.stop()
+    except MscError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print("interrupted; no report was written")
+        raise typer.Exit(130) from None
+    if quiet:
+        return
+    table = Table(title=f"Stress test of plan '{report.plan.name}'")
+    table.add_column("shock", no_wrap=True)
+    for column in ("unmet kt", "worst", "drawn kt", "cover used d", "extra MUSD PV", "recovery yr"):
+        table.add_column(column, justify="right")
+    for row in report.summary().itertuples():
+        table.add_row(
+            row.case,
+            _number(row.extra_unmet),
+            row.worst_metal or "-",
+            _number(row.reserve_drawn),
+            _number(row.cover_used_days_max, 1),
+            _number(row.extra_cost),
+            _number(row.recovery_years),
+        )
+    out.print(table)
+    if written is not None:
+        out.print(f"resilience report written: {written}")
+    out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")
+
+
+def run_robust_command(
+    workbook: Path | None,
+    output: Path | None,
+    *,
+    profile: str = "default",
+    overwrite: bool = False,
+    quiet: bool = False,
+    risk: str = "expected",
+    weight: float = 0.0,
+) -> None:
+    """``msc run --robust``: the shock-aware plan over the workbook's shock scenarios,
+    compared with the ordinary plan."""
+    from msc_model.resilience.compare import run_robust
+
+    start = time.perf_counter()
+    status, on_stage = _progress(quiet)
+    try:
+        if status is not None:
+            status.start()
+        try:
+            robust, comparison, written = run_robust(
+                workbook, output, risk=risk, weight=weight, profile=profile,
+                overwrite=overwrite, on_stage=on_stage,
+            )  # fmt: skip
+        finally:
+            if status is not None:
+                status.stop()
+    except MscError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print("interrupted; no report was written")
+        raise typer.Exit(130) from None
+    if quiet:
+        return
+    plans = comparison.plans()
+    table = Table(title=f"Shock-aware plan over {len(comparison.probabilities)} scenarios")
+    year = plans.year[0]
+    table.add_column("plan", no_wrap=True)
+    for column in ("expected cost MUSD PV", "normal cost MUSD PV", "exp. unmet kt", "worst unmet kt",
+                   f"reserve {year} kt", f"hinterland {year} kt/yr"):  # fmt: skip
+        table.add_column(column, justify="right")
+    for row in plans.itertuples():
+        table.add_row(
+            row.plan,
+            _number(row.expected_cost),
+            _number(row.normal_cost),
+            _number(row.expected_unmet, 1),
+            _number(row.worst_unmet, 1),
+            _number(row.reserve_held),
+            _number(row.hinterland_backup),
+        )
+    out.print(table)
+    total = comparison.gains().iloc[-1]
+    out.print(
+        f"the shock-aware plan costs {_number(total.extra_normal_cost)} MUSD more in normal "
+        f"times and avoids {_number(total.unmet_avoided, 1)} kt of expected unmet demand: "
+        f"{_number(total.unmet_avoided_per_musd * 1000, 1)} t per million USD "
+        f"(risk: {robust.risk})",
+        highlight=False,
+    )
+    if written is not None:
+        out.print(f"resilience report written: {written}")
+    out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")

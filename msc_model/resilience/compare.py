@@ -1,0 +1,209 @@
+"""The ordinary and the shock-aware plan side by side: what extra reserves and hinterland
+capacity buy.
+
+Both plans are stress-tested (:mod:`msc_model.resilience.stress`) under every scenario of
+the workbook; the scenario without shocks is each plan's normal operations. The gain of
+the shock-aware plan is the expected unmet demand it avoids, set against what it costs
+more in normal times (its insurance premium): kt of unmet demand avoided per million USD.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from msc_model.data import ModelData
+from msc_model.inputs import load_inputs
+from msc_model.resilience.indicators import BACKUP_PROCESSES
+from msc_model.resilience.plan import Plan
+from msc_model.resilience.robust import RobustResult, solve_robust
+from msc_model.resilience.shocks import ShockScenario, scenario_shocks
+from msc_model.resilience.stress import StressReport, deterministic_plan, stress_test
+from msc_model.results import Results
+from msc_model.schema import STORAGE
+
+
+@dataclass
+class Comparison:
+    """Plans stress-tested under the same scenarios (name → StressReport, one case per
+    scenario, the scenario without shocks being the plan's normal operations)."""
+
+    data: ModelData
+    probabilities: dict[str, float]
+    reports: dict[str, StressReport]
+
+    @property
+    def first_year(self) -> int | None:
+        starts = [c.first_year for r in self.reports.values() for c in r.cases if c.first_year]
+        return min(starts) if starts else None
+
+    def expected(self, plan: str, attribute: str) -> float:
+        """Σ_s p_s · case attribute (``unmet_total``, ``extra_cost``…) of a plan."""
+        report = self.reports[plan]
+        return sum(
+            p * float(getattr(report.case(s), attribute)) for s, p in self.probabilities.items()
+        )
+
+    def scenarios(self) -> pd.DataFrame:
+        """One row per plan and scenario: probability, unmet demand, cost."""
+        rows = []
+        for plan, report in self.reports.items():
+            for case in report.cases:
+                rows.append(
+                    dict(
+                        plan=plan,
+                        scenario=case.name,
+                        probability=self.probabilities[case.name],
+                        unmet=case.unmet_total,
+                        extra_unmet=float(case.by_metal()["extra_unmet"].sum()),
+                        reserve_drawn=float(case.by_metal()["reserve_drawn"].sum()),
+                        cost=case.results.objective,
+                        extra_cost=case.extra_cost,
+                    )
+                )
+        return pd.DataFrame(rows)
+
+    def plans(self) -> pd.DataFrame:
+        """One row per plan: expected and normal-times cost (MUSD, present value), expected
+        and worst unmet demand (kt), storage built (kt), reserve held and hinterland backup
+        capacity (kt/yr of smelting and processing) in the year before the first shock."""
+        year = (self.first_year or self.data.final_year + 1) - 1
+        rows = []
+        for plan, report in self.reports.items():
+            nominal = report.nominal
+            stock = _of(nominal.stock, None, year)["stock"].sum()
+            backup = _backup(_of(nominal.capacity, None, year), self.data)
+            built = nominal.capacity[nominal.capacity["process"] == STORAGE]["new"].sum()
+            rows.append(
+                dict(
+                    plan=plan,
+                    expected_cost=self.expected(plan, "objective"),
+                    normal_cost=nominal.objective,
+                    expected_unmet=self.expected(plan, "unmet_total"),
+                    worst_unmet=max(c.unmet_total for c in report.cases),
+                    storage_built=float(built),
+                    reserve_held=float(stock),
+                    hinterland_backup=float(backup),
+                    year=year,
+                )
+            )
+        return pd.DataFrame(rows)
+
+    def gains(self, reference: str = "deterministic", other: str = "shock-aware") -> pd.DataFrame:
+        """What ``other`` buys over ``reference``, per metal and in total: extra reserve held
+        and extra hinterland backup capacity (year before the first shock), expected unmet
+        demand avoided (kt), the extra cost in normal times (MUSD, present value, total
+        row only) and unmet demand avoided per million USD of it (kt/MUSD)."""
+        year = (self.first_year or self.data.final_year + 1) - 1
+        base, new = self.reports[reference], self.reports[other]
+        premium = new.nominal.objective - base.nominal.objective
+        rows = []
+        for metal in (*self.data.metals, None):
+            held = [_of(r.nominal.stock, metal, year)["stock"].sum() for r in (base, new)]
+            backup = [_backup(_of(r.nominal.capacity, metal, year), self.data) for r in (base, new)]
+            unmet = [
+                sum(p * float(_of(r.case(s).results.unmet, metal)["value"].sum())
+                    for s, p in self.probabilities.items())
+                for r in (base, new)
+            ]  # fmt: skip
+            avoided = unmet[0] - unmet[1]
+            rows.append(
+                dict(
+                    metal=metal or "all",
+                    extra_reserve=float(held[1] - held[0]),
+                    extra_hinterland_backup=float(backup[1] - backup[0]),
+                    unmet_avoided=float(avoided),
+                    extra_normal_cost=premium if metal is None else math.nan,
+                    unmet_avoided_per_musd=avoided / premium
+                    if metal is None and premium > 1e-9
+                    else math.nan,
+                )
+            )
+        return pd.DataFrame(rows)
+
+
+def _of(frame: pd.DataFrame, metal: str | None, year: int | None = None) -> pd.DataFrame:
+    """Rows of one metal (all for None), of one year (all for None)."""
+    if metal is not None:
+        frame = frame[frame["metal"] == metal]
+    return frame if year is None else frame[frame["year"] == year]
+
+
+def _backup(capacity: pd.DataFrame, data: ModelData) -> float:
+    """Smelting and processing capacity in hinterland regions (kt/yr)."""
+    rows = capacity[
+        capacity["process"].isin(BACKUP_PROCESSES) & capacity["region"].isin(data.hinterland)
+    ]
+    return float(rows["total"].sum())
+
+
+def compare_plans(
+    data: ModelData,
+    plans: dict[str, tuple[Plan, Results | None]],
+    scenarios: Sequence[ShockScenario] | None = None,
+    *,
+    profile: str = "default",
+    on_case: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Stress-test each plan (name → (plan, its normal operations or None)) under each
+    scenario; the scenario without shocks is the plan's normal operations."""
+    scenarios = list(data.shock_scenarios if scenarios is None else scenarios)
+    cases = {s.name: scenario_shocks(data, s) for s in scenarios}
+    reports = {
+        name: stress_test(data, plan, cases, nominal=nominal, profile=profile, on_case=on_case)
+        for name, (plan, nominal) in plans.items()
+    }
+    return Comparison(data, {s.name: s.probability for s in scenarios}, reports)
+
+
+def run_robust(
+    workbook: str | Path | None = None,
+    output: str | Path | None = None,
+    *,
+    risk: str = "expected",
+    weight: float = 0.0,
+    alpha: float = 0.9,
+    profile: str = "default",
+    overwrite: bool = False,
+    on_stage: Callable[[str], None] | None = None,
+) -> tuple[RobustResult, Comparison, Path | None]:
+    """``msc run --robust``: the ordinary plan, the shock-aware plan over the workbook's
+    shock scenarios, both stress-tested under every scenario, and the resilience workbook."""
+    from msc_model.pipeline import default_workbook
+    from msc_model.report.writer import check_target
+    from msc_model.resilience.report import write_stress_report
+
+    workbook = Path(workbook) if workbook is not None else default_workbook()
+    if output is not None:
+        check_target(output, overwrite=overwrite, protect=[workbook])
+    stage = on_stage or (lambda _name: None)
+    stage("reading")
+    data = load_inputs(workbook)
+    stage("solving the ordinary plan")
+    ordinary, ordinary_results = deterministic_plan(data, profile)
+    stage("solving the shock-aware plan")
+    robust = solve_robust(data, risk=risk, weight=weight, alpha=alpha, profile=profile)
+    stage("stress-testing both plans")
+    # the scenario without shocks, when listed, is the shock-aware plan's normal operations
+    normal = next((s.name for s in data.shock_scenarios if not s.shocks), None)
+    comparison = compare_plans(
+        data,
+        {
+            "deterministic": (ordinary, ordinary_results),
+            "shock-aware": (robust.plan, robust.scenarios.get(normal)),
+        },
+        profile=profile,
+        on_case=lambda name: stage(f"scenario {name}"),
+    )
+    written = None
+    if output is not None:
+        stage("writing")
+        report = comparison.reports["shock-aware"]
+        written = write_stress_report(
+            report, data, output, overwrite=overwrite, comparison=comparison
+        ).path
+    return robust, comparison, written

@@ -1,0 +1,213 @@
+"""The resilience workbook: stress tests (one row per shock, with a chart) and, for a
+shock-aware run, the comparison with the ordinary plan.
+
+Written as its own xlsx (the results workbook of ``msc run -o`` is left to
+``msc_model.report``), atomically through :func:`msc_model.report.writer.save_workbook`.
+Its ``Capacity`` and ``Reserves`` sheets are the stress-tested plan's, in the tidy layout of
+the results workbook, so the file can be given back to ``msc stress --plan``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from msc_model.data import ModelData
+from msc_model.report.writer import WriteOutcome, check_target, save_workbook
+from msc_model.resilience.compare import Comparison
+from msc_model.resilience.indicators import resilience_indicators
+from msc_model.resilience.stress import StressReport
+
+#: units shown in the headers of the summary tables (the tidy sheets carry a unit column)
+UNITS = {
+    "unmet_total": "kt",
+    "unmet": "kt",
+    "extra_unmet": "kt",
+    "expected_unmet": "kt",
+    "worst_unmet": "kt",
+    "unmet_avoided": "kt",
+    "peak_unmet_share": "share of demand",
+    "reserve_before": "kt",
+    "reserve_drawn": "kt",
+    "reserve_drawn_baseline": "kt",
+    "reserve_held": "kt",
+    "extra_reserve": "kt",
+    "storage_built": "kt",
+    "cover_before_days": "days",
+    "cover_used_days": "days",
+    "cover_used_days_max": "days",
+    "extra_cost": "MUSD, present value",
+    "extra_supply_cost": "MUSD, present value",
+    "expected_cost": "MUSD, present value",
+    "normal_cost": "MUSD, present value",
+    "cost": "MUSD, present value",
+    "extra_normal_cost": "MUSD, present value",
+    "hinterland_backup": "kt/yr",
+    "extra_hinterland_backup": "kt/yr",
+    "unmet_avoided_per_musd": "kt/MUSD",
+    "recovery_years": "years",
+}
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TITLE = Font(bold=True, size=14)
+
+
+def stress_sheets(report: StressReport, data: ModelData) -> dict[str, pd.DataFrame]:
+    """Sheet name → table of a plan's stress tests, in reading order."""
+    summary = report.summary().drop(columns="unit")
+    indicators = resilience_indicators(report.nominal, data, report)
+    shocks = pd.DataFrame(
+        [
+            dict(case=case.name, **{k: getattr(s, k) for k in _SHOCK_COLUMNS})
+            for case in report.cases
+            for s in case.shocks
+        ],
+        columns=["case", *_SHOCK_COLUMNS],
+    )
+    return {
+        "Resilience": summary,
+        "Resilience by metal": report.by_metal().drop(columns="unit"),
+        "Resilience indicators": indicators,
+        "Unmet by shock": report.unmet(),
+        "Reserve use": report.reserves(),
+        "Shocks": shocks,
+        "Capacity": report.nominal.capacity,
+        "Reserves": report.nominal.stock,
+    }
+
+
+_SHOCK_COLUMNS = (
+    "name", "kind", "metal", "form", "origin", "region", "region_to", "mode", "process",
+    "share", "multiplier", "first_year", "last_year", "source", "note",
+)  # fmt: skip
+
+
+def comparison_sheets(comparison: Comparison) -> dict[str, pd.DataFrame]:
+    """Sheet name → table comparing the plans of a shock-aware run."""
+    indicators = [
+        resilience_indicators(r.nominal, comparison.data, r).assign(plan=name)
+        for name, r in comparison.reports.items()
+    ]
+    table = pd.concat(indicators, ignore_index=True)
+    return {
+        "Plan comparison": comparison.plans(),
+        "What it buys": comparison.gains(),
+        "Scenarios": comparison.scenarios(),
+        "Resilience indicators": table[["plan", *table.columns[:-1]]],
+    }
+
+
+def write_stress_report(
+    report: StressReport,
+    data: ModelData,
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    comparison: Comparison | None = None,
+) -> WriteOutcome:
+    """Write the resilience workbook (and, with ``comparison``, the plan comparison first).
+
+    Raises
+    ------
+    OutputError
+        The target exists without ``overwrite``, is the input workbook, or its folder is
+        missing.
+    """
+    path = check_target(path, overwrite=overwrite, protect=[data.source])
+    sheets = stress_sheets(report, data)
+    if comparison is not None:  # its sheets first; its indicators cover both plans
+        first = comparison_sheets(comparison)
+        sheets = {**first, **{k: v for k, v in sheets.items() if k not in first}}
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(name)
+        _table(sheet, frame, first_row=1)
+    _unmet_chart(workbook["Resilience"], report, data)
+    for sheet in workbook.worksheets:  # print on pages as wide as the table
+        sheet.page_setup.orientation = "landscape"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if comparison is not None:
+        _scenario_chart(workbook["Scenarios"], comparison)
+    return save_workbook(workbook, path)
+
+
+def _header(column: str) -> str:
+    unit = UNITS.get(column)
+    return f"{column} ({unit})" if unit else column
+
+
+def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
+    """A DataFrame at ``first_row``: bold wrapped header (units in brackets), values with
+    a number format by size, column widths that fit (within limits)."""
+    for j, column in enumerate(frame.columns, start=1):
+        cell = sheet.cell(first_row, j, _header(str(column)))
+        cell.font, cell.alignment = _BOLD, _WRAP
+        longest = max([len(str(v)) for v in frame.iloc[:200, j - 1]] + [8])
+        letter = get_column_letter(j)
+        width = max(sheet.column_dimensions[letter].width or 0, min(48, longest + 2), 10)
+        sheet.column_dimensions[letter].width = width
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
+        for j, value in enumerate(row, start=1):
+            _put(sheet, i, j, value)
+    sheet.freeze_panes = sheet.cell(first_row + 1, 1)
+
+
+def _put(sheet, row: int, column: int, value: object) -> None:
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        value = None
+    cell = sheet.cell(row, column, value)
+    if isinstance(value, float):
+        # shares and small masses keep decimals; large masses and money do not
+        cell.number_format = "#,##0" if abs(value) >= 100 else "#,##0.00" if value else "0"
+    elif isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # user text, never a formula
+
+
+def _unmet_chart(sheet, report: StressReport, data: ModelData) -> None:
+    """Extra unmet demand by metal for each shock, below the summary, as a bar chart."""
+    table = report.by_metal().pivot_table(
+        index="case", columns="metal", values="extra_unmet", aggfunc="sum", sort=False
+    )
+    table = table.reindex(columns=[m for m in data.metals if m in table.columns])
+    _bar_chart(sheet, table, "Extra unmet demand by metal (kt over the horizon)",
+               "Extra unmet demand under each shock")  # fmt: skip
+
+
+def _scenario_chart(sheet, comparison: Comparison) -> None:
+    """Unmet demand of each plan in each scenario, below the table, as a bar chart."""
+    table = comparison.scenarios().pivot_table(
+        index="scenario", columns="plan", values="unmet", aggfunc="sum", sort=False
+    )
+    _bar_chart(sheet, table, "Unmet demand by scenario and plan (kt over the horizon)",
+               "Unmet demand: ordinary vs shock-aware plan")  # fmt: skip
+
+
+def _bar_chart(sheet, table: pd.DataFrame, heading: str, title: str) -> None:
+    """Write ``table`` (rows: categories, columns: series) three rows below the sheet's
+    content and a clustered column chart of it to the right of the content."""
+    top = sheet.max_row + 3
+    sheet.cell(top - 1, 1, heading).font = _TITLE
+    _table(sheet, table.reset_index(), first_row=top)
+    sheet.freeze_panes = "A2"
+    if table.empty:
+        return
+    chart = BarChart()
+    chart.type, chart.title, chart.y_axis.title = "col", title, "kt"
+    last = top + len(table)
+    chart.add_data(
+        Reference(sheet, min_col=2, max_col=1 + table.shape[1], min_row=top, max_row=last),
+        titles_from_data=True,
+    )
+    chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=last))
+    chart.width, chart.height = 18, 9
+    sheet.add_chart(chart, f"A{last + 2}")  # below the table it plots
