@@ -20,6 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -29,13 +32,10 @@ def _peak_mb() -> float:
 
 def measure(regions: int, years_to: int, origins: int, profile: str) -> dict:
     """Run one size in this process and return its figures."""
-    sys.path.insert(0, str(HERE))
-    import scale
-    from msc_model.report.basic import basic_sheets
-
     from msc_model.inputs import load_inputs
     from msc_model.model import build_model
     from msc_model.report import write_tables
+    from msc_model.report.basic import basic_sheets
     from msc_model.results import extract_results
     from msc_model.solve import solve
 

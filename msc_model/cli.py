@@ -39,17 +39,40 @@ def _fail(exc: MscError) -> None:
 def validate(workbook: Annotated[Path, typer.Argument(help="Workbook to check.")]) -> None:
     """Check a workbook; print a summary (exit 0) or every problem with its cell (exit 2)."""
     from msc_model.inputs import describe, load_inputs
+    from msc_model.inputs.sanity import check_sanity
 
     try:
         data = load_inputs(workbook)
+        sanity = check_sanity(data)  # what the values imply together (before any solve)
+        sanity.raise_if_any()
     except MscError as exc:
         _fail(exc)
     table = Table(title=f"{workbook.name}: valid", show_header=False)
     for key, value in describe(data):
         table.add_row(key, value)
     out.print(table)
-    for warning in data.warnings:
+    for warning in [*data.warnings, *sanity.warnings]:
         out.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+@app.command()
+def diagnose(
+    workbook: Annotated[Path, typer.Argument(help="Workbook to explain.")],
+    solver_profile: Annotated[
+        str, typer.Option(help="Solver option profile: a name in solvers/ or a file.")
+    ] = "default",
+) -> None:
+    """Explain why a case has no feasible plan, naming the cells (exit 3), or exit 0."""
+    from msc_model.diagnose import diagnose as explain
+    from msc_model.inputs import load_inputs
+
+    try:
+        diagnosis = explain(load_inputs(workbook), profile=solver_profile)
+    except MscError as exc:
+        _fail(exc)
+    out.print(diagnosis.text(), highlight=False, markup=False, soft_wrap=True)
+    if not diagnosis.feasible:
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -79,8 +102,41 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing report.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show HiGHS's log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Apply this scenario of a scenarios sheet.")
+    ] = None,
+    scenario_file: Annotated[
+        Path | None,
+        typer.Option(help="Workbook with the scenarios sheet (default: WORKBOOK)."),
+    ] = None,
+    flow_year: Annotated[
+        int | None, typer.Option(help="Year of the report's flow diagrams (default: final).")
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="Seconds HiGHS may take; reaching it fails (exit 4)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Fail (exit 4) on HiGHS scaling warnings and wide ranges.")
+    ] = False,
+    robust: Annotated[
+        bool,
+        typer.Option(help="Plan for the workbook's shock_scenarios (two-stage) and compare."),
+    ] = False,
+    risk: Annotated[str, typer.Option(help="With --robust: expected, cvar or worst.")] = "expected",
+    risk_weight: Annotated[
+        float, typer.Option(help="With --robust: MUSD per kt of the risk term on unmet demand.")
+    ] = 0.0,
 ) -> None:
     """Solve a case (default: the shipped China workbook) and summarise the plan."""
+    if robust:  # the shock-aware plan has its own stages and report
+        from msc_model.resilience.commands import run_robust_command
+
+        run_robust_command(
+            workbook, output, profile=solver_profile, overwrite=overwrite, quiet=quiet,
+            risk=risk, weight=risk_weight,
+        )  # fmt: skip
+        return
     from msc_model.pipeline import run as run_case
 
     start = time.perf_counter()
@@ -103,11 +159,18 @@ def run(
                 overwrite=overwrite,
                 verbose=verbose,
                 on_stage=on_stage,
+                scenario=scenario,
+                scenario_file=scenario_file,
+                flow_year=flow_year,
+                time_limit=time_limit,
+                strict=strict,
             )
         finally:
             if status is not None:
                 status.stop()
     except MscError as exc:
+        if getattr(exc, "report", None) is not None:  # a run without a plan still reports
+            err.print(f"report (no plan) written: {exc.report} {exc.report_note}".rstrip())
         _fail(exc)
     except KeyboardInterrupt:
         err.print("interrupted; no report was written")
@@ -119,9 +182,24 @@ def run(
     print_summary(out, result)
     if result.report is not None:
         out.print(f"results written: {result.report}")
+        for path in result.report_files:
+            out.print(f"flow diagrams (interactive): {path}")
     if result.report_note:
         out.print(f"[yellow]{result.report_note}[/]")
     out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")
+
+
+# scenarios, sweeps and trade-off curves: their wiring lives with them
+from msc_model.scenarios import commands as _scenario_commands  # noqa: E402
+
+app.command("compare")(_scenario_commands.compare_command)
+app.command("sweep")(_scenario_commands.sweep_command)
+app.command("pareto")(_scenario_commands.pareto_command)
+
+# stress tests of a plan under the shock library: wiring lives with resilience
+from msc_model.resilience import commands as _resilience_commands  # noqa: E402
+
+app.command("stress")(_resilience_commands.stress_command)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m msc_model`

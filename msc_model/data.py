@@ -33,6 +33,28 @@ class Vintage:
 
 
 @dataclass(frozen=True)
+class Disruption:
+    """Year-specific changes made by applied shocks (``msc_model.resilience.shocks``).
+
+    Empty for a case read from a workbook: the shock library is applied only on request
+    (stress tests, shock-aware plans). Keys end with the year; values are canonical.
+    """
+
+    #: (metal, form, origin, year) -> kt/yr: replaces ``import_availability`` in that year
+    import_availability: Mapping[tuple[str, str, str, int], float] = field(default_factory=dict)
+    #: (metal, form, origin, region, year) -> kt/yr: most imports of the option landing in r
+    entry_availability: Mapping[tuple[str, str, str, str, int], float] = field(default_factory=dict)
+    #: (region_from, region_to, mode, year) -> kt/yr, both directions listed
+    corridor_capacity: Mapping[tuple[str, str, str, int], float] = field(default_factory=dict)
+    #: (metal, process, region, year) -> share of the capacity out of service
+    outage: Mapping[tuple[str, str, str, int], float] = field(default_factory=dict)
+    #: (metal, form, origin, year) -> factor on the import price
+    import_price_factor: Mapping[tuple[str, str, str, int], float] = field(default_factory=dict)
+    #: (metal, year) in which a shock hits the metal: its peacetime rules are released
+    released: frozenset[tuple[str, int]] = frozenset()
+
+
+@dataclass(frozen=True)
 class ModelData:
     """Sets and parameters of one case, validated and in canonical units."""
 
@@ -57,6 +79,12 @@ class ModelData:
 
     processes: tuple[str, ...] = PROCESSES
     forms: tuple[str, ...] = FORMS
+    #: the shock library (``shocks`` sheet, msc_model.resilience.shocks.Shock rows) and the
+    #: ``shock_scenarios``; read, validated, but applied only on request
+    shocks: tuple = ()
+    shock_scenarios: tuple = ()
+    #: what applied shocks changed (empty unless a shock was applied)
+    disruption: Disruption = field(default_factory=Disruption)
 
     # -- access ---------------------------------------------------------------------------
     def get(self, name: str, key: tuple = (), default: float | None = None) -> float | None:

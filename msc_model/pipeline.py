@@ -6,6 +6,7 @@ caller (the CLI) which stage is running.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -14,12 +15,14 @@ from importlib.resources import files
 from pathlib import Path
 
 from msc_model.data import ModelData
-from msc_model.errors import OutputError
+from msc_model.diagnose import diagnose
+from msc_model.errors import InfeasibleError, MscError, SolveError
 from msc_model.indicators import headline
 from msc_model.inputs import load_inputs
+from msc_model.inputs.sanity import check_sanity
 from msc_model.model import build_model
-from msc_model.report import write_tables
-from msc_model.report.basic import basic_sheets
+from msc_model.report import check_flow_year, write_failed_report, write_report
+from msc_model.report.writer import check_target
 from msc_model.results import Results, extract_results
 from msc_model.solve import SolveOutcome, solve
 
@@ -40,6 +43,7 @@ class RunResult:
     results: Results
     report: Path | None = None
     report_note: str = ""
+    report_files: tuple[Path, ...] = ()  # written beside the report (flow diagram HTML)
     timings: dict[str, float] = field(default_factory=dict)
     model: object = None
 
@@ -67,6 +71,11 @@ def run(
     overwrite: bool = False,
     verbose: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    scenario: str | None = None,
+    scenario_file: str | Path | None = None,
+    flow_year: int | None = None,
+    time_limit: float | None = None,
+    strict: bool = False,
 ) -> RunResult:
     """Solve one case and (optionally) write its results workbook.
 
@@ -82,24 +91,91 @@ def run(
         Replace an existing output file.
     on_stage
         Called with the stage name ("reading", "building", ...) as each stage starts.
+    scenario, scenario_file
+        Apply this scenario of a ``scenarios`` sheet (in ``scenario_file``, else in the
+        workbook) after reading; see :mod:`msc_model.scenarios.overlays`.
+    flow_year
+        Year of the flow diagrams in the report (default: the final year).
+    time_limit
+        Seconds HiGHS may take (overrides the profile); reaching it raises SolveError.
+    strict
+        Numerical warnings of HiGHS (wide coefficient ranges) raise SolveError.
+
+    Raises
+    ------
+    InfeasibleError, SolveError
+        After writing (when ``output`` is given) a report marked as having no plan.
     """
     workbook = Path(workbook) if workbook is not None else default_workbook()
-    if output is not None and Path(output).exists() and not overwrite:
+    if output is not None:
         # Refuse before spending minutes on a solve whose report could not be written.
-        raise OutputError(f"{output} exists; use --overwrite to replace it")
+        check_target(output, overwrite=overwrite, protect=[workbook])
     timings: dict[str, float] = {}
     with _stage("reading", timings, on_stage):
         data = load_inputs(workbook)
-    with _stage("building", timings, on_stage):
-        model = build_model(data)
-    with _stage("solving", timings, on_stage):
-        outcome = solve(model, profile, verbose=verbose)
+        if scenario is not None:
+            from msc_model.scenarios.overlays import apply_scenario
+
+            data, _ = apply_scenario(data, scenario, scenario_file)
+        if output is not None:
+            check_flow_year(data, flow_year)
+        data = _checked(data)
+    model = None
+    try:
+        with _stage("building", timings, on_stage):
+            model = build_model(data)
+        with _stage("solving", timings, on_stage):
+            outcome = solve(model, profile, verbose=verbose, time_limit=time_limit, strict=strict)
+    except SolveError as error:  # InfeasibleError too: report "no plan", then re-raise
+        exc = _explained(error, data, model, profile)
+        if output is not None:
+            with _stage("writing", timings, on_stage):
+                written = write_failed_report(
+                    data, exc, output, overwrite=overwrite, timings=timings,
+                    diagnosis=getattr(exc, "diagnosis", None),
+                )  # fmt: skip
+            exc.report = written.path  # the CLI names it
+            exc.report_note = written.note
+        if exc is error:
+            raise
+        raise exc from error
     with _stage("extracting", timings, on_stage):
         results = extract_results(model, data, outcome)
     result = RunResult(data, outcome, results, timings=timings, model=model)
     if output is not None:
         with _stage("writing", timings, on_stage):
-            sheets = basic_sheets(results, data, outcome, timings)
-            written = write_tables(sheets, output, overwrite=overwrite)
+            written = write_report(
+                results, data, outcome, output, overwrite=overwrite, timings=timings,
+                flow_year=flow_year,
+            )  # fmt: skip
         result.report, result.report_note = written.path, written.note
+        result.report_files = written.companions
     return result
+
+
+def _checked(data: ModelData) -> ModelData:
+    """Stop on pre-solve sanity errors; keep its warnings with the input warnings."""
+    sanity = check_sanity(data)
+    sanity.raise_if_any()
+    extra = tuple(str(w) for w in sanity.warnings)
+    return dataclasses.replace(data, warnings=data.warnings + extra) if extra else data
+
+
+def _explained(error: SolveError, data: ModelData, model, profile: str) -> SolveError:
+    """An infeasibility with its diagnosis: the sentences in the message and, for the
+    report, on ``.diagnosis`` (the :class:`~msc_model.diagnose.Diagnosis` on
+    ``.explanation``). Other solver errors are returned unchanged."""
+    if not isinstance(error, InfeasibleError):
+        return error
+    try:
+        diagnosis = diagnose(data, profile=profile, model=model)
+    except (MscError, RuntimeError, ValueError) as exc:  # the infeasibility stands anyway
+        explained = InfeasibleError(f"{error} (no diagnosis: {exc})", error.termination)
+        explained.diagnosis = None
+        return explained
+    if diagnosis.feasible:
+        return error
+    explained = InfeasibleError(f"{error}\n{diagnosis.text(checks=False)}", error.termination)
+    explained.diagnosis = diagnosis.sentences
+    explained.explanation = diagnosis
+    return explained

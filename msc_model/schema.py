@@ -35,7 +35,14 @@ FORMS = ("ore", "refined", "product", "scrap")
 ENTRY_TYPES = ("sea", "land")
 
 #: enumerations that are fixed by the formulation rather than read from the workbook
-FIXED_SETS = {"process": PROCESSES, "form": FORMS, "entry": ENTRY_TYPES}
+#: kinds of supply shock on the ``shocks`` sheet (see msc_model.resilience.shocks)
+SHOCK_KINDS = ("import_cut", "corridor_cut", "capacity_outage", "price_multiplier")
+FIXED_SETS = {
+    "process": PROCESSES,
+    "form": FORMS,
+    "entry": ENTRY_TYPES,
+    "shock_kind": SHOCK_KINDS,
+}
 
 
 @dataclass(frozen=True)
@@ -531,8 +538,97 @@ PARAM_SHEETS: tuple[ParamSheet, ...] = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class RecordSheet:
+    """A sheet of records: one item per row, typed columns, no units (the shock library).
+
+    Column kinds: ``text``, ``enum:<fixed set>``, ``set:<set sheet>``, ``year``, ``share``
+    (0..1; text such as "30 %" accepted) and ``number``. A blank optional column means
+    "every member" where the column names a set.
+    """
+
+    sheet: str
+    description: str
+    fields: tuple[Column, ...]
+
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.fields) + OPTIONAL_COLUMNS
+
+
+RECORD_SHEETS: tuple[RecordSheet, ...] = (
+    RecordSheet(
+        "shocks",
+        "Supply shocks for stress tests and shock-aware plans; several rows with the same "
+        "name form one shock (e.g. a cut from two origins). Applied only by `msc stress` and "
+        "`msc run --robust`, never to the ordinary plan.",
+        (
+            Column("name", "text", "Name of the shock; scenarios and --shock refer to it."),
+            Column(
+                "kind",
+                "enum:shock_kind",
+                "import_cut: cut the import availability by share; corridor_cut: cut a "
+                "corridor's capacity; capacity_outage: take a share of a region's process "
+                "capacity out; price_multiplier: multiply import prices.",
+            ),
+            Column("metal", "set:metals", "Metal hit; blank: every metal.", False),
+            Column(
+                "form", "enum:form", "Form hit (import_cut, price_multiplier); blank: all.", False
+            ),
+            Column("origin", "set:origins", "Origin hit; blank: every origin.", False),
+            Column(
+                "region",
+                "set:regions",
+                "import_cut: entry region whose imports are cut (blank: all); "
+                "capacity_outage: region of the plants (required); corridor_cut: one end.",
+                False,
+            ),
+            Column("region_to", "set:regions", "corridor_cut: the other end.", False),
+            Column("mode", "set:modes", "corridor_cut: transport mode; blank: every mode.", False),
+            Column("process", "enum:process", "capacity_outage: process; blank: all.", False),
+            Column(
+                "share",
+                "share",
+                "Share of the availability, corridor capacity or plant capacity lost (0-1); "
+                "not used by price_multiplier.",
+                False,
+            ),
+            Column(
+                "multiplier",
+                "number",
+                "price_multiplier only: factor on the import price (1.5 = +50 %).",
+                False,
+            ),
+            Column("first_year", "year", "First year of the shock."),
+            Column("last_year", "year", "Last year of the shock (blank: first_year).", False),
+        ),
+    ),
+    RecordSheet(
+        "shock_scenarios",
+        "Scenarios for the shock-aware plan (`msc run --robust`): each is a set of shocks "
+        "with a probability; probabilities of all scenarios sum to 1.",
+        (
+            Column("scenario", "text", "Scenario name; one row per shock it contains."),
+            Column(
+                "shock",
+                "text",
+                "A shock name from the shocks sheet; blank: a scenario without shocks.",
+                False,
+            ),
+            Column(
+                "probability",
+                "share",
+                "Probability of the scenario (0-1), on at least one of its rows.",
+                False,
+            ),
+        ),
+    ),
+)
+
 #: every sheet, by name
-SHEETS: dict[str, SetSheet | ParamSheet] = {s.sheet: s for s in SET_SHEETS + PARAM_SHEETS}
+SHEETS: dict[str, SetSheet | ParamSheet | RecordSheet] = {
+    s.sheet: s for s in SET_SHEETS + PARAM_SHEETS + RECORD_SHEETS
+}
 #: every parameter, by name, with its sheet
 PARAMS: dict[str, tuple[ParamSheet, Param]] = {
     p.name: (s, p) for s in PARAM_SHEETS for p in s.params

@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from msc_model import schema
 from msc_model.errors import OutputError
-from msc_model.schema import FIXED_SETS, INDEX_SETS, Param, ParamSheet, SetSheet
+from msc_model.schema import FIXED_SETS, INDEX_SETS, Param, ParamSheet, RecordSheet, SetSheet
 
 #: rows covered by dropdowns and set references (far more than any model needs)
 LAST_ROW = 2000
@@ -82,6 +82,8 @@ def build_template() -> Workbook:
         _set_sheet(workbook.create_sheet(spec.sheet), spec)
     for spec in schema.PARAM_SHEETS:
         _param_sheet(workbook.create_sheet(spec.sheet), spec)
+    for spec in schema.RECORD_SHEETS:
+        _record_sheet(workbook.create_sheet(spec.sheet), spec)
     return workbook
 
 
@@ -158,6 +160,12 @@ def _readme(sheet: Worksheet) -> None:
                     _default_text(param),
                     param.description + (" " + spec.description if len(spec.params) == 1 else ""),
                 ]
+            )
+    for spec in schema.RECORD_SHEETS:
+        for column in spec.fields:
+            default = "required" if column.required else "optional"
+            sheet.append(
+                [spec.sheet, column.name, "", "", column.kind, default, column.description]
             )
     _style_header(sheet, header_row, len(heading))
     for letter, width in zip("ABCDEFG", (22, 24, 28, 16, 14, 22, 90), strict=True):
@@ -296,3 +304,18 @@ def _param_sheet(sheet: Worksheet, spec: ParamSheet) -> None:
         if unit:
             sheet[f"{letters['unit']}{number}"] = unit
         sheet[f"{letters['note']}{number}"] = _default_text(param)
+
+
+def _record_sheet(sheet: Worksheet, spec: RecordSheet) -> None:
+    """Header with comments and dropdowns; records are rows the user adds (no placeholders)."""
+    sheet.title = spec.sheet
+    columns = [(c.name, c.description + ("" if c.required else " Optional.")) for c in spec.fields]
+    columns += [(name, "Optional, echoed to reports.") for name in schema.OPTIONAL_COLUMNS]
+    letters = _header(sheet, columns)
+    for column in spec.fields:
+        if column.kind.startswith("enum:"):
+            members = _list(FIXED_SETS[column.kind[5:]])
+            _dropdown(sheet, letters[column.name], members, column.description[:250])
+        elif column.kind.startswith("set:"):
+            source = f"{column.kind[4:]}!$A$2:$A${LAST_ROW}"
+            _dropdown(sheet, letters[column.name], source, column.description[:250])

@@ -32,7 +32,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
-from msc_model.schema import SHEETS, ParamSheet, SetSheet
+from msc_model.schema import SHEETS, ParamSheet, RecordSheet, SetSheet
 from msc_model.units import conversion_factor, default_bases
 
 DEFAULT_PATH = Path(__file__).with_name("china_baseline.xlsx")
@@ -1370,6 +1370,8 @@ def tables() -> dict[str, list[dict]]:
             note="Australia ~63 % of concentrate but ~42 % of all lithium imports (ore + salts)",
         ),
     ]
+    t["shocks"] = _shock_rows()
+    t["shock_scenarios"] = _scenario_rows()
     return t
 
 
@@ -1779,6 +1781,120 @@ def _policy_rows() -> list[dict]:
 
 
 # ==========================================================================================
+# Shock library (stress tests, shock-aware plan). No published disruption scenario exists for
+# these supplies (SOURCES.md has none), so every size is a stress assumption; the sources
+# name who the largest suppliers are. All start in 2030, the first target milestone.
+# ==========================================================================================
+_STRESS = "stress assumption, not a forecast"
+SHOCKS = (
+    # name, kind, metal, form, origin, region, share, first, last, source, note
+    (
+        "fe_ore_australia_cut",
+        "import_cut",
+        "Fe",
+        "ore",
+        "Australia",
+        None,
+        0.30,
+        2030,
+        2031,
+        src("SCMP-IO20"),
+        "largest supplier: Australia shipped 713 of ~1,170 Mt of China's ore imports (2020, "
+        f"61 %); 30 % of its availability lost for two years: {_STRESS}",
+    ),
+    (
+        "cu_conc_chile_peru_cut",
+        "import_cut",
+        "Cu",
+        "ore",
+        "Chile",
+        None,
+        0.50,
+        2030,
+        2030,
+        src("CU-24CN"),
+        "Chile sent 15.8 Mt of copper products to China in 2024 (46 % of its exports); half "
+        f"of its concentrate availability lost for a year (mine blockades, strikes): {_STRESS}",
+    ),
+    (
+        "cu_conc_chile_peru_cut",
+        "import_cut",
+        "Cu",
+        "ore",
+        "Peru",
+        None,
+        0.50,
+        2030,
+        2030,
+        ASSUMPTION,
+        "Peru is the second named concentrate origin on the imports sheet (2.0 Mt Cu/yr "
+        f"available); half lost for a year, together with Chile: {_STRESS}",
+    ),
+    (
+        "li_ore_australia_cut",
+        "import_cut",
+        "Li",
+        "ore",
+        "Australia",
+        None,
+        0.50,
+        2030,
+        2031,
+        src("SMM-LIC24"),
+        "largest origin: Australia ~3.03 of ~4.8 Mt of lithium concentrate imports (2024, "
+        f"63 %); half of its availability lost for two years: {_STRESS}",
+    ),
+    (
+        "east_port_disruption",
+        "import_cut",
+        None,
+        None,
+        None,
+        "East",
+        0.30,
+        2030,
+        2030,
+        ASSUMPTION,
+        "every seaborne import lands in East (regions sheet); 30 % of what each sea origin "
+        "can deliver there is lost for a year (typhoons, port closures, a blockade of the "
+        f"coast); every metal and form: {_STRESS}",
+    ),
+)
+SCENARIO_PROBABILITY = {
+    "normal": 0.6,
+    "fe_ore_australia_cut": 0.1,
+    "cu_conc_chile_peru_cut": 0.1,
+    "li_ore_australia_cut": 0.1,
+    "east_port_disruption": 0.1,
+}
+
+
+def _shock_rows() -> list[dict]:
+    columns = ("name", "kind", "metal", "form", "origin", "region", "share")
+    rows = []
+    for *values, first, last, source, note in SHOCKS:
+        row = {k: v for k, v in zip(columns, values, strict=True) if v is not None}
+        rows.append(dict(row, first_year=first, last_year=last, source=source, note=note))
+    return rows
+
+
+def _scenario_rows() -> list[dict]:
+    return [
+        dict(
+            scenario=name,
+            shock=None if name == "normal" else name,
+            probability=p,
+            source=ASSUMPTION,
+            note="no shock in the horizon; the rest of the probability"
+            if name == "normal"
+            else "one shock of the library in the horizon; a 10 % chance, no published "
+            "probability exists",
+        )
+        for name, p in SCENARIO_PROBABILITY.items()
+    ]
+
+
+# ==========================================================================================
 # Writing
 # ==========================================================================================
 def build(path: str | Path = DEFAULT_PATH) -> Path:
@@ -1809,7 +1925,7 @@ def build(path: str | Path = DEFAULT_PATH) -> Path:
     return path
 
 
-def _columns(spec: SetSheet | ParamSheet) -> tuple[str, ...]:
+def _columns(spec: SetSheet | ParamSheet | RecordSheet) -> tuple[str, ...]:
     if isinstance(spec, SetSheet):
         return (spec.key, *(c.name for c in spec.columns), "source", "note")
     return spec.columns()

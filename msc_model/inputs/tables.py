@@ -377,7 +377,9 @@ def _expected_index(column: str, set_name: str | None) -> str:
     if set_name in FIXED_SETS:
         return "one of " + ", ".join(FIXED_SETS[set_name])
     if set_name:
-        return f"a {column.split('_')[0]} listed on the {set_name} sheet"
+        noun = column.split("_")[0]
+        article = "an" if noun[0] in "aeiou" else "a"
+        return f"{article} {noun} listed on the {set_name} sheet"
     return f"a {column.replace('_', ' ')} name"
 
 

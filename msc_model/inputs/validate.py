@@ -8,6 +8,7 @@ Every problem is collected; one :class:`InputError` lists them all.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -20,12 +21,15 @@ from msc_model.inputs.cells import CellProblem, address, is_blank, parse_name
 from msc_model.inputs.context import Context
 from msc_model.inputs.convert import convert_sheet
 from msc_model.inputs.reader import Limits, RawSheet, find_formulas, read_sheets
+from msc_model.inputs.shocks import read_shocks
 from msc_model.inputs.tables import read_param_sheet, read_set_sheet
 from msc_model.schema import PARAM_SHEETS, REQUIRED_SHEETS, SET_SHEETS, SHEETS
 from msc_model.units import METAL_LABELS, parse_unit
 
 #: sheets a workbook may hold besides the catalogue's (the template's documentation)
-DOCUMENTATION_SHEETS = ("README",)
+#: sheets read by other parts of the tool (scenario overlays, sweep declarations) or kept
+#: for people (README); never reported as unknown
+DOCUMENTATION_SHEETS = ("README", "scenarios", "sweep")
 _BASIS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: settings and content bases first: later sheets need their horizon, rate and bases
 _ORDER = {"settings": 0, "content_bases": 1}
@@ -57,6 +61,7 @@ def load_inputs(path: str | Path, *, limits: Limits | None = None) -> ModelData:
     limits = limits or Limits()
     names, raw = read_sheets(path, list(SHEETS), limits)
     ctx = Context(ProblemCollector(source=str(path)))
+    _check_lock_file(ctx, path)
     _check_sheet_names(ctx, names)
     set_rows = {}
     for spec in SET_SHEETS:
@@ -80,10 +85,11 @@ def load_inputs(path: str | Path, *, limits: Limits | None = None) -> ModelData:
     checks.check_limits(ctx, vintages)
     checks.check_pairs(ctx)
     checks.check_end_uses(ctx)
+    library = read_shocks(ctx, raw, set_rows)  # the optional shocks and shock_scenarios
     _explain_formulas(ctx, path)
     ctx.problems.problems.sort(key=_reading_order)
     ctx.problems.raise_if_any()
-    return _model_data(ctx, path, raw, set_rows, vintages)
+    return dataclasses.replace(_model_data(ctx, path, raw, set_rows, vintages), **library)
 
 
 _SHEET_ORDER = {name: position for position, name in enumerate(SHEETS)}
@@ -108,6 +114,21 @@ def _check_sheet_names(ctx: Context, names: list[str]) -> None:
         if name not in SHEETS and name not in DOCUMENTATION_SHEETS:
             hint = did_you_mean(name, SHEETS)
             ctx.warn(name, "", f"sheet '{name}'", "a sheet of the catalogue (ignored)", hint)
+
+
+def _check_lock_file(ctx: Context, path: Path) -> None:
+    """Excel keeps ``~$name`` beside a workbook it has open (a long name loses its first
+    two characters): edits not yet saved are not in the file being read."""
+    for lock in (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])):
+        if lock != path and lock.is_file():
+            ctx.warn(
+                path.name,
+                "",
+                f"the Excel lock file {lock.name} beside it",
+                "the workbook closed in Excel",
+                "the workbook is open in Excel: edits not yet saved are not read",
+            )
+            return
 
 
 def _set_horizon(ctx: Context) -> None:

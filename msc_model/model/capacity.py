@@ -18,7 +18,9 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
 
     ``capacity[m,p,r,t] = residual[m,p,r,t] + Σ_{τ ≤ t, t − τ < lifetime[m,p]} new_capacity[m,p,r,τ]``
 
-    ``activity[m,p,r,t] ≤ availability[m,p] · capacity[m,p,r,t]``
+    ``activity[m,p,r,t] ≤ availability[m,p] · (1 − outage[m,p,r,t]) · capacity[m,p,r,t]``
+    (``outage`` is the share out of service under an applied shock, ``data.disruption``;
+    zero for a plain case)
 
     ``capacity ≤ max_capacity[m,p,r]`` and ``new_capacity ≤ max_build[m,p,r]`` are variable
     bounds where given. A build in year τ produces from τ (the lead time only delays the
@@ -63,8 +65,11 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
 
     m.capacity_accounting = pyo.Constraint(m.PLANT_YEARS, rule=accounting)
 
+    outage = data.disruption.outage
+
     def limit(_m, metal, process, region, t):
         share = data.get("availability", (metal, process))
+        share *= 1.0 - outage.get((metal, process, region, t), 0.0)
         return (
             m.activity[metal, process, region, t] <= share * m.capacity[metal, process, region, t]
         )

@@ -22,6 +22,10 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
     ``Σ_{m,k} shipment[m,k,r,r',mode,t] ≤ corridor_capacity[r,r',mode]`` per direction
     (``corridor_limit``, where given)
 
+    Applied shocks (``data.disruption``, empty for a plain case) replace the availability
+    and the corridor capacity in their years, and add ``import_entry_limit``:
+    ``imports[m,k,o,r,t] ≤ entry_availability[m,k,o,r,t]`` (imports landing in one region).
+
     ``import_price`` is a mutable Param so that sweeps change prices without a rebuild.
 
     ==========================  ======================  ==========
@@ -62,16 +66,26 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
     for metal, form, origin, region in inc.import_arcs:
         regions_of[metal, form, origin].append(region)
     limited = [
-        (*row, t) for row in rows if data.get("import_availability", row) is not None for t in years
+        (*row, t) for row in rows for t in years if import_availability(data, row, t) is not None
     ]
 
     def import_limit(_m, metal, form, origin, t):
         total = quicksum(
             m.imports[metal, form, origin, r, t] for r in regions_of[metal, form, origin]
         )
-        return total <= data.get("import_availability", (metal, form, origin))
+        return total <= import_availability(data, (metal, form, origin), t)
 
     m.import_limit = pyo.Constraint(limited, rule=import_limit)
+
+    arcs = set(inc.import_arcs)
+    entry = {
+        key: value
+        for key, value in data.disruption.entry_availability.items()
+        if key[:4] in arcs and key[4] in years
+    }
+    m.import_entry_limit = pyo.Constraint(
+        list(entry), rule=lambda _m, *key: m.imports[key] <= entry[key]
+    )
 
     def export_commitment(_m, metal, form, t):
         total = quicksum(m.exports[metal, form, r, t] for r in inc.exports_from[metal, form, t])
@@ -82,8 +96,8 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
     capped = [
         (*arc, t)
         for arc in inc.corridors
-        if corridor_value(data, "corridor_capacity", arc) is not None
         for t in years
+        if corridor_capacity(data, arc, t) is not None
     ]
 
     def corridor_limit(_m, r_from, r_to, mode, t):
@@ -92,6 +106,18 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
             for metal in data.metals
             for form in data.forms
         )
-        return total <= corridor_value(data, "corridor_capacity", (r_from, r_to, mode))
+        return total <= corridor_capacity(data, (r_from, r_to, mode), t)
 
     m.corridor_limit = pyo.Constraint(capped, rule=corridor_limit)
+
+
+def import_availability(data: ModelData, row: tuple[str, str, str], t: int) -> float | None:
+    """Availability of an import option in year ``t``: an applied shock's, else the row's."""
+    value = data.disruption.import_availability.get((*row, t))
+    return value if value is not None else data.get("import_availability", row)
+
+
+def corridor_capacity(data: ModelData, arc: tuple[str, str, str], t: int) -> float | None:
+    """Capacity of a directed corridor in year ``t``: an applied shock's, else the row's."""
+    value = data.disruption.corridor_capacity.get((*arc, t))
+    return value if value is not None else corridor_value(data, "corridor_capacity", arc)

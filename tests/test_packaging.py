@@ -1,0 +1,31 @@
+"""The installed package must contain every subpackage and the shipped data files.
+
+CI installs non-editably, so a subpackage missing from pyproject's explicit list would only
+fail there; this test fails here first.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_subpackage_is_listed_in_pyproject() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "msc_model").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to pyproject [tool.setuptools] packages: {found - listed}"
+    for package, folder in config["package-dir"].items():
+        assert (ROOT / folder / "__init__.py").exists(), package
+
+
+def test_default_workbook_and_profiles_ship_inside_the_package() -> None:
+    from importlib.resources import files
+
+    assert (files("msc_model.sheets") / "china_baseline.xlsx").is_file()
+    assert (files("msc_model.solvers") / "default.txt").is_file()
