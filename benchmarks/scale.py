@@ -170,7 +170,19 @@ def _clone_origins(sheets: dict, origins: int, rng: random.Random) -> None:
 def _extend_years(sheets: dict, years_to: int) -> None:
     settings = {r["parameter"]: r for r in sheets["settings"]}
     final = int(settings["final_year"]["value"])
-    if years_to <= final:
+    if years_to < final:  # a shorter horizon: drop the rows of the years cut off
+        settings["final_year"]["value"] = years_to
+        for name, rows in sheets.items():
+            if not name.endswith("#header") and rows and "year" in rows[0]:
+                sheets[name] = [
+                    r for r in rows if not isinstance(r["year"], int) or r["year"] <= years_to
+                ]
+        for row in sheets.get("shocks", []):  # shocks stay (scenarios name them), moved in
+            for key in ("first_year", "last_year"):
+                if isinstance(row.get(key), int):
+                    row[key] = min(row[key], years_to)
+        return
+    if years_to == final:
         return
     settings["final_year"]["value"] = years_to
     for name in ("demand", "exports"):

@@ -56,6 +56,38 @@ def swept(workbook: Path, spec: str, workers: int) -> tuple[float, list[float], 
     return seconds / len(cost), list(cost), frame.attrs["rebuilds"]
 
 
+def measure(workbook: Path, variants: int = 20, workers=(1, 2), long: int = 60) -> dict:
+    """The sweep figures as a dict (per-variant seconds, ratio, throughput per worker count)."""
+    spec = f"price=import_price:scale:0.5:1.5:{variants}"
+    values = [0.5 + i / (variants - 1) for i in range(variants)]
+    per_separate, expected = separate_runs(workbook, spec, values)
+    per_sweep, objectives, rebuilds = swept(workbook, spec, workers=0)
+    worst = max(abs(a - b) / max(abs(b), 1e-12) for a, b in zip(objectives, expected, strict=True))
+    figures = {
+        "workbook": workbook.name,
+        "variants": variants,
+        "separate_seconds_per_variant": per_separate,
+        "sweep_seconds_per_variant": per_sweep,
+        "ratio": per_sweep / per_separate,
+        "builds": rebuilds["rebuilt"],
+        "largest_objective_difference": worst,
+        "throughput": {},
+        "load_average": os.getloadavg()[0],
+    }
+    # throughput without the fixed start-up (spawning processes, importing, first build):
+    # the slope between a short and a long sweep
+    long_spec = f"price=import_price:scale:0.5:1.5:{long}"
+    for count in workers:
+        short = f"price=import_price:scale:0.5:1.5:{count}"
+        t_short = swept(workbook, short, workers=count)[0] * count
+        t_long = swept(workbook, long_spec, workers=count)[0] * long
+        figures["throughput"][count] = {
+            "runs_per_second": (long - count) / (t_long - t_short),
+            "startup_seconds": t_short,
+        }
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workbook", type=Path, default=None)
@@ -66,37 +98,24 @@ def main() -> None:
     from msc_model.pipeline import default_workbook
 
     workbook = args.workbook or default_workbook()
-    spec = f"price=import_price:scale:0.5:1.5:{args.variants}"
-    values = [0.5 + i / (args.variants - 1) for i in range(args.variants)]
     print(
         f"workbook {workbook.name}, {args.variants} import-price variants; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-
-    per_separate, expected = separate_runs(workbook, spec, values)
-    per_sweep, objectives, rebuilds = swept(workbook, spec, workers=0)
-    worst = max(abs(a - b) / max(abs(b), 1e-12) for a, b in zip(objectives, expected, strict=True))
-    print(f"separate read-build-solve: {per_separate * 1000:8.1f} ms per variant")
+    f = measure(workbook, args.variants, args.workers, args.long)
+    print(f"separate read-build-solve: {f['separate_seconds_per_variant'] * 1000:8.1f} ms/variant")
     print(
-        f"sweep (one process)      : {per_sweep * 1000:8.1f} ms per variant "
-        f"({rebuilds['rebuilt']} build(s))"
+        f"sweep (one process)      : {f['sweep_seconds_per_variant'] * 1000:8.1f} ms/variant "
+        f"({f['builds']} build(s))"
     )
-    print(f"ratio sweep / separate   : {per_sweep / per_separate:8.2f}")
-    print(f"largest objective difference: {worst:.1e} (relative)")
-    if worst > 1e-6:
+    print(f"ratio sweep / separate   : {f['ratio']:8.2f}")
+    print(f"largest objective difference: {f['largest_objective_difference']:.1e} (relative)")
+    if f["largest_objective_difference"] > 1e-6:
         raise SystemExit("objectives differ by more than 1e-6")
-
-    # throughput without the fixed start-up (spawning processes, importing, first build):
-    # the slope between a short and a long sweep
-    long_spec = f"price=import_price:scale:0.5:1.5:{args.long}"
-    for count in args.workers:
-        short = f"price=import_price:scale:0.5:1.5:{count}"
-        t_short = swept(workbook, short, workers=count)[0] * count
-        t_long = swept(workbook, long_spec, workers=count)[0] * args.long
-        rate = (args.long - count) / (t_long - t_short)
+    for count, t in f["throughput"].items():
         print(
-            f"throughput, {count} worker(s): {rate:6.2f} runs/s "
-            f"(start-up {t_short:.1f} s for the first {count} run(s))"
+            f"throughput, {count} worker(s): {t['runs_per_second']:6.2f} runs/s "
+            f"(start-up {t['startup_seconds']:.1f} s for the first {count} run(s))"
         )
 
 

@@ -119,6 +119,12 @@ def run(
     strict: Annotated[
         bool, typer.Option(help="Fail (exit 4) on HiGHS scaling warnings and wide ranges.")
     ] = False,
+    export_mps: Annotated[
+        Path | None, typer.Option(help="Write the LP exactly as solved to this MPS file.")
+    ] = None,
+    export_lp: Annotated[
+        Path | None, typer.Option(help="Write the LP exactly as solved to this LP file.")
+    ] = None,
     robust: Annotated[
         bool,
         typer.Option(help="Plan for the workbook's shock_scenarios (two-stage) and compare."),
@@ -139,6 +145,9 @@ def run(
         return
     from msc_model.pipeline import run as run_case
 
+    for path, suffix in ((export_mps, ".mps"), (export_lp, ".lp")):
+        if path is not None and path.suffix.lower() != suffix:
+            raise typer.BadParameter(f"'{path}' must end in {suffix}", param_hint="--export")
     start = time.perf_counter()
     status = None if quiet or verbose else out.status("starting")
 
@@ -164,6 +173,7 @@ def run(
                 flow_year=flow_year,
                 time_limit=time_limit,
                 strict=strict,
+                export=tuple(p for p in (export_mps, export_lp) if p is not None),
             )
         finally:
             if status is not None:

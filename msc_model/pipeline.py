@@ -76,6 +76,7 @@ def run(
     flow_year: int | None = None,
     time_limit: float | None = None,
     strict: bool = False,
+    export: tuple[str | Path, ...] = (),
 ) -> RunResult:
     """Solve one case and (optionally) write its results workbook.
 
@@ -100,6 +101,8 @@ def run(
         Seconds HiGHS may take (overrides the profile); reaching it raises SolveError.
     strict
         Numerical warnings of HiGHS (wide coefficient ranges) raise SolveError.
+    export
+        Files (``.mps`` or ``.lp``) to write the LP to, exactly as HiGHS is given it.
 
     Raises
     ------
@@ -125,7 +128,10 @@ def run(
         with _stage("building", timings, on_stage):
             model = build_model(data)
         with _stage("solving", timings, on_stage):
-            outcome = solve(model, profile, verbose=verbose, time_limit=time_limit, strict=strict)
+            outcome = solve(
+                model, profile, verbose=verbose, time_limit=time_limit, strict=strict,
+                export=export,
+            )  # fmt: skip
     except SolveError as error:  # InfeasibleError too: report "no plan", then re-raise
         exc = _explained(error, data, model, profile)
         if output is not None:

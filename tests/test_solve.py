@@ -105,3 +105,19 @@ def test_badly_scaled_costs_are_reported_as_warnings() -> None:
     )
     outcome = solve(build_model(data))
     assert any("cost range" in w for w in outcome.warnings)
+
+
+def test_a_profile_can_switch_to_another_above_a_number_of_columns(tmp_path) -> None:
+    """``large_columns``/``large_profile`` are msc's keys: above N columns the named
+    profile's options are used (and HiGHS never sees the two keys)."""
+    switching = tmp_path / "switch.txt"
+    switching.write_text("solver = simplex\nlarge_columns = 0\nlarge_profile = ipm\n")
+    assert "large_columns" not in load_profile(switching)
+    data = toys.dependence_cap()
+    outcome = solve(build_model(data), switching)
+    assert outcome.profile == "ipm"
+    assert outcome.options["solver"] == "ipm"
+    assert outcome.iterations["ipm_iteration_count"] > 0
+    staying = tmp_path / "stay.txt"
+    staying.write_text("solver = simplex\nlarge_columns = 1000000\nlarge_profile = ipm\n")
+    assert solve(build_model(data), staying).objective == pytest.approx(outcome.objective)

@@ -1,0 +1,42 @@
+"""The solver door: the only package that imports solver machinery (Pyomo's solver
+interfaces, highspy).
+
+:mod:`~msc_model.solve.core` solves and loads the answer, :mod:`~msc_model.solve.direct`
+hands a model to HiGHS as arrays, :mod:`~msc_model.solve.profiles` reads option profiles
+and :mod:`~msc_model.solve.diagnosis` explains infeasible models.
+"""
+
+from msc_model.solve.core import (
+    _SOLVERS,
+    RANGE_WARNING_RATIO,
+    SolveOutcome,
+    prepare_resolve,
+    solve,
+)
+from msc_model.solve.diagnosis import (
+    IIS_STRATEGY,
+    IisMember,
+    Relaxation,
+    Violation,
+    compute_iis,
+    feasibility_relaxation,
+)
+from msc_model.solve.profiles import Profile, load_profile, profile_path, read_profile
+
+__all__ = [
+    "IIS_STRATEGY",
+    "RANGE_WARNING_RATIO",
+    "_SOLVERS",
+    "IisMember",
+    "Profile",
+    "Relaxation",
+    "SolveOutcome",
+    "Violation",
+    "compute_iis",
+    "feasibility_relaxation",
+    "load_profile",
+    "prepare_resolve",
+    "profile_path",
+    "read_profile",
+    "solve",
+]
