@@ -73,23 +73,21 @@ def compile_lp(model: pyo.ConcreteModel) -> DirectLP:
     with capture_output(capture_fd=True):  # the banner goes to fd 1
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
-        status = highs.passModel(
-            len(cols),
-            len(cons),
-            int(a.nnz),
-            int(highspy.MatrixFormat.kColwise),
-            int(highspy.ObjSense.kMinimize),
-            float(info.c_offset[0]),
-            cost,
-            col_lower,
-            col_upper,
-            np.asarray(lower, dtype=float),
-            np.asarray(upper, dtype=float),
-            a.indptr.astype(np.int32),
-            a.indices.astype(np.int32),
-            a.data.astype(float),
-            np.zeros(len(cols), dtype=np.int32),  # integrality: all continuous
-        )
+        # A HighsLp rather than the flat overload: that one takes an integrality array,
+        # and an all-continuous one makes HiGHS warn ("no integer variables with non-empty
+        # integrality"), which --strict would turn into an error.
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(cols), len(cons)
+        lp.offset_ = float(info.c_offset[0])
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lower, col_upper
+        lp.row_lower_ = np.asarray(lower, dtype=float)
+        lp.row_upper_ = np.asarray(upper, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(cols), len(cons)
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data.astype(float)
+        status = highs.passModel(lp)
     if status == highspy.HighsStatus.kError:
         raise ValueError("HiGHS refused the compiled LP")
     return DirectLP(highs, cons, list(cols))
