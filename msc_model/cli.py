@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from msc_model.errors import MscError
+from msc_model.console import done, out, stages
 
 app = typer.Typer(
     name="msc",
@@ -24,15 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
-
 WorkbookArg = Annotated[Path | None, typer.Argument(help="Input workbook (.xlsx).")]
-
-
-def _fail(exc: MscError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(exc.exit_code)
 
 
 @app.command()
@@ -41,12 +32,10 @@ def validate(workbook: Annotated[Path, typer.Argument(help="Workbook to check.")
     from msc_model.inputs import describe, load_inputs
     from msc_model.inputs.sanity import check_sanity
 
-    try:
+    with stages(quiet=True):
         data = load_inputs(workbook)
         sanity = check_sanity(data)  # what the values imply together (before any solve)
         sanity.raise_if_any()
-    except MscError as exc:
-        _fail(exc)
     table = Table(title=f"{workbook.name}: valid", show_header=False)
     for key, value in describe(data):
         table.add_row(key, value)
@@ -66,10 +55,8 @@ def diagnose(
     from msc_model.diagnose import diagnose as explain
     from msc_model.inputs import load_inputs
 
-    try:
+    with stages():
         diagnosis = explain(load_inputs(workbook), profile=solver_profile)
-    except MscError as exc:
-        _fail(exc)
     out.print(diagnosis.text(), highlight=False, markup=False, soft_wrap=True)
     if not diagnosis.feasible:
         raise typer.Exit(3)
@@ -83,10 +70,8 @@ def template(
     """Write a blank, documented input workbook generated from the parameter catalogue."""
     from msc_model.template import write_template
 
-    try:
+    with stages(quiet=True):
         path = write_template(output, overwrite=overwrite)
-    except MscError as exc:
-        _fail(exc)
     out.print(f"template written: {path}")
 
 
@@ -149,42 +134,21 @@ def run(
         if path is not None and path.suffix.lower() != suffix:
             raise typer.BadParameter(f"'{path}' must end in {suffix}", param_hint="--export")
     start = time.perf_counter()
-    status = None if quiet or verbose else out.status("starting")
-
-    def on_stage(name: str) -> None:
-        if status is not None:
-            status.update(f"{name} … ({time.perf_counter() - start:.1f} s)")
-        elif verbose:
-            out.print(f"[dim]{time.perf_counter() - start:6.1f} s[/] {name}")
-
-    try:
-        if status is not None:
-            status.start()
-        try:
-            result = run_case(
-                workbook,
-                output,
-                profile=solver_profile,
-                overwrite=overwrite,
-                verbose=verbose,
-                on_stage=on_stage,
-                scenario=scenario,
-                scenario_file=scenario_file,
-                flow_year=flow_year,
-                time_limit=time_limit,
-                strict=strict,
-                export=tuple(p for p in (export_mps, export_lp) if p is not None),
-            )
-        finally:
-            if status is not None:
-                status.stop()
-    except MscError as exc:
-        if getattr(exc, "report", None) is not None:  # a run without a plan still reports
-            err.print(f"report (no plan) written: {exc.report} {exc.report_note}".rstrip())
-        _fail(exc)
-    except KeyboardInterrupt:
-        err.print("interrupted; no report was written")
-        raise typer.Exit(130) from None
+    with stages(quiet=quiet, verbose=verbose) as on_stage:
+        result = run_case(
+            workbook,
+            output,
+            profile=solver_profile,
+            overwrite=overwrite,
+            verbose=verbose,
+            on_stage=on_stage,
+            scenario=scenario,
+            scenario_file=scenario_file,
+            flow_year=flow_year,
+            time_limit=time_limit,
+            strict=strict,
+            export=tuple(p for p in (export_mps, export_lp) if p is not None),
+        )
     if quiet:
         return
     from msc_model.report.summary import print_summary
@@ -196,7 +160,7 @@ def run(
             out.print(f"flow diagrams (interactive): {path}")
     if result.report_note:
         out.print(f"[yellow]{result.report_note}[/]")
-    out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")
+    done(start)
 
 
 # scenarios, sweeps and trade-off curves: their wiring lives with them

@@ -12,35 +12,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from msc_model.errors import MscError
-
-out = Console()
-err = Console(stderr=True)
-
-
-def _fail(exc: MscError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(exc.exit_code)
+from msc_model.console import done, out, stages
 
 
 def _number(value: float, digits: int = 0) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
-
-
-def _progress(quiet: bool):
-    """A status line updated with each stage (None when quiet)."""
-    if quiet:
-        return None, (lambda _name: None)
-    start = time.perf_counter()
-    status = out.status("starting")
-
-    def on_stage(name: str) -> None:
-        status.update(f"{name} … ({time.perf_counter() - start:.1f} s)")
-
-    return status, on_stage
 
 
 def stress_command(
@@ -74,28 +52,16 @@ def stress_command(
     from msc_model.resilience.stress import run_stress
 
     start = time.perf_counter()
-    status, on_stage = _progress(quiet)
-    try:
-        if status is not None:
-            status.start()
-        try:
-            report, _data, written = run_stress(
-                workbook if workbook is not None else default_workbook(),
-                plan=plan,
-                shocks=shock or (),
-                output=output,
-                overwrite=overwrite,
-                profile=solver_profile,
-                on_stage=on_stage,
-            )
-        finally:
-            if status is not None:
-                status.stop()
-    except MscError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        err.print("interrupted; no report was written")
-        raise typer.Exit(130) from None
+    with stages(quiet=quiet) as on_stage:
+        report, _data, written = run_stress(
+            workbook if workbook is not None else default_workbook(),
+            plan=plan,
+            shocks=shock or (),
+            output=output,
+            overwrite=overwrite,
+            profile=solver_profile,
+            on_stage=on_stage,
+        )
     if quiet:
         return
     table = Table(title=f"Stress test of plan '{report.plan.name}'")
@@ -115,7 +81,7 @@ def stress_command(
     out.print(table)
     if written is not None:
         out.print(f"resilience report written: {written}")
-    out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")
+    done(start)
 
 
 def run_robust_command(
@@ -133,23 +99,11 @@ def run_robust_command(
     from msc_model.resilience.compare import run_robust
 
     start = time.perf_counter()
-    status, on_stage = _progress(quiet)
-    try:
-        if status is not None:
-            status.start()
-        try:
-            robust, comparison, written = run_robust(
-                workbook, output, risk=risk, weight=weight, profile=profile,
-                overwrite=overwrite, on_stage=on_stage,
-            )  # fmt: skip
-        finally:
-            if status is not None:
-                status.stop()
-    except MscError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        err.print("interrupted; no report was written")
-        raise typer.Exit(130) from None
+    with stages(quiet=quiet) as on_stage:
+        robust, comparison, written = run_robust(
+            workbook, output, risk=risk, weight=weight, profile=profile,
+            overwrite=overwrite, on_stage=on_stage,
+        )  # fmt: skip
     if quiet:
         return
     plans = comparison.plans()
@@ -180,4 +134,4 @@ def run_robust_command(
     )
     if written is not None:
         out.print(f"resilience report written: {written}")
-    out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")
+    done(start)

@@ -11,13 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from msc_model.errors import MscError
-
-out = Console()
-err = Console(stderr=True)
+from msc_model.console import done, err, out, stages
 
 WorkbookArg = Annotated[
     Path | None, typer.Argument(help="Input workbook (.xlsx); default: the shipped one.")
@@ -43,15 +39,9 @@ ScenarioFile = Annotated[
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 
 
-def _fail(exc: MscError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(exc.exit_code)
-
-
-def _interrupted(folder: Path | None) -> None:
+def _interrupted(folder: Path | None) -> str:
     hint = f"; finished runs are stored in {folder}: add --resume to continue" if folder else ""
-    err.print(f"interrupted{hint}")
-    raise typer.Exit(130)
+    return f"interrupted{hint}"
 
 
 def compare_command(
@@ -73,7 +63,8 @@ def compare_command(
     from msc_model.scenarios.comparison import compare
 
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
-    try:
+    # progress bars of their own, so no status line
+    with stages(quiet=True, interrupted=_interrupted(None)):
         table = compare(
             workbook,
             names,
@@ -85,10 +76,6 @@ def compare_command(
             profile=solver_profile,
             progress=not quiet,
         )
-    except MscError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted(None)
     if quiet:
         return
     headline = table[table["indicator"] == "total_cost"]
@@ -140,7 +127,7 @@ def sweep_command(
     from msc_model.scenarios.sensitivity import sweep
 
     start = time.perf_counter()
-    try:
+    with stages(quiet=True, interrupted=_interrupted(out_dir)):
         frame = sweep(
             workbook,
             vary or None,
@@ -159,10 +146,6 @@ def sweep_command(
             year=year,
             progress=not quiet,
         )
-    except MscError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted(out_dir)
     if not quiet:
         _report(frame, out_dir, start, "summary.xlsx")
 
@@ -201,6 +184,10 @@ def pareto_command(
     try:
         metals = _metals(metal)
         chosen = [float(c) for c in caps.split(",")] if caps else None
+    except ValueError as exc:  # weights or caps that are not numbers
+        err.print(f"[bold red]error:[/] --metal/--caps: {exc}")
+        raise typer.Exit(2) from None
+    with stages(quiet=True, interrupted=_interrupted(out_dir)):
         table = pareto(
             workbook,
             metals,
@@ -217,13 +204,6 @@ def pareto_command(
             profile=solver_profile,
             progress=not quiet,
         )
-    except MscError as exc:
-        _fail(exc)
-    except ValueError as exc:  # --caps that are not numbers
-        err.print(f"[bold red]error:[/] --caps: {exc}")
-        raise typer.Exit(2) from None
-    except KeyboardInterrupt:
-        _interrupted(out_dir)
     if quiet:
         return
     view = Table(title="trade-off curve")
@@ -241,7 +221,7 @@ def pareto_command(
         )
     out.print(view)
     out.print(f"outputs in {out_dir} (frontier.xlsx, frontier.csv, results.parquet/csv)")
-    out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")
+    done(start)
 
 
 def _metals(options: list[str] | None):
@@ -269,4 +249,4 @@ def _report(frame, folder: Path, start: float, summary: str) -> None:
     for run_id, status in failed.head(10).items():
         error = frame.loc[frame["run_id"] == run_id, "error"].iloc[0]
         out.print(f"[red]{run_id} {status}:[/] {error.splitlines()[0]}", highlight=False)
-    out.print(f"[dim]done in {time.perf_counter() - start:.1f} s[/]")
+    done(start)
