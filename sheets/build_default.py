@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
-import math
 import sys
 import zipfile
 from collections import defaultdict
@@ -32,6 +31,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from msc_model.model.recycling import lifetime_kernel
 from msc_model.schema import SHEETS, ParamSheet, RecordSheet, SetSheet
 from msc_model.units import conversion_factor, default_bases
 
@@ -2000,22 +2000,6 @@ class _Book:
         return out
 
 
-def _kernel(mean: float, sd: float) -> dict[int, float]:
-    """Discretised normal lifetime, as in docs/formulation.md."""
-    if sd <= 0:
-        return {max(1, math.floor(mean + 0.5)): 1.0}
-    horizon = max(1, math.ceil(mean + 4 * sd))
-
-    def phi(x: float) -> float:
-        return 0.5 * (1 + math.erf(x / math.sqrt(2)))
-
-    raw = {
-        a: phi((a + 0.5 - mean) / sd) - phi((a - 0.5 - mean) / sd) for a in range(1, horizon + 1)
-    }
-    total = sum(raw.values())
-    return {a: v / total for a, v in raw.items()}
-
-
 def end_of_life(book: _Book, metal: str, year: int) -> float:
     """National end-of-life scrap of ``metal`` in ``year`` (kt/yr) by the formulation's kernel."""
     demand = defaultdict(dict)
@@ -2030,7 +2014,7 @@ def end_of_life(book: _Book, metal: str, year: int) -> float:
     kernel = defaultdict(float)
     for (m, e), share in shares.items():
         if m == metal:
-            for a, f in _kernel(means[m, e], sds[m, e]).items():
+            for a, f in lifetime_kernel(means[m, e], sds[m, e]).items():
                 kernel[a] += share * f
     total = 0.0
     for points in demand.values():
