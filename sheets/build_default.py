@@ -1918,11 +1918,38 @@ def build(path: str | Path = DEFAULT_PATH) -> Path:
         for i, column in enumerate(columns, start=1):
             width = 60 if column == "note" else 40 if column == "source" else 14
             ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    _write_scenarios(wb)
     wb.properties.creator = "msc-model sheets/build_default.py"
     wb.properties.created = FIXED_TIME
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_stable_bytes(wb))
     return path
+
+
+#: the ``scenarios`` sheet (overlays read by ``msc run --scenario`` and ``msc compare``;
+#: see msc_model/scenarios/overlays.py): a few policy and price questions on the default
+SCENARIO_COLUMNS = ("scenario", "table", "metal", "region", "operation", "value", "unit",
+                    "source", "note")  # fmt: skip
+SCENARIOS = (
+    ("high_li_price", "import_price", "Li", None, "scale", 2, None, "assumption",
+     "Lithium import prices double (2022 prices were several times 2024's): a price stress."),
+    ("more_recycling", "max_collection_rate", None, None, "add", 10, "%", "assumption",
+     "Collection of end-of-life scrap rises by 10 points for every metal (recycling policy)."),
+    ("tight_cu_cap", "dependence_target", "Cu", None, "scale", 0.9, None, "assumption",
+     "Copper dependence targets 10 % lower in every target year."),
+    ("cheap_west_power", "power_price", None, "West", "scale", 0.8, None, "assumption",
+     "Power in the West 20 % cheaper (more renewables)."),
+)  # fmt: skip
+
+
+def _write_scenarios(wb: Workbook) -> None:
+    ws = wb.create_sheet("scenarios")
+    ws.append(list(SCENARIO_COLUMNS))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in SCENARIOS:
+        ws.append(list(row))
+    ws.freeze_panes = "A2"
 
 
 def _columns(spec: SetSheet | ParamSheet | RecordSheet) -> tuple[str, ...]:
