@@ -27,6 +27,7 @@ The errors are certain infeasibilities (or certain nonsense); the model's own di
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -103,6 +104,22 @@ def _name(data: ModelData, metal: str) -> str:
     return data.metal_names.get(metal) or metal
 
 
+#: the last ModelData's vintages by (metal, process, region): the checks ask for residual
+#: capacity tens of thousands of times at provincial scale, and ModelData scans every vintage
+_VINTAGES: list = [None, {}]
+
+
+def _residual(data: ModelData, metal: str, process: str, region: str, year: int) -> float:
+    """``data.residual_capacity`` (same vintages, same order of summation), indexed."""
+    ref, index = _VINTAGES
+    if ref is None or ref() is not data:
+        index = defaultdict(list)
+        for v in data.vintages:
+            index[v.metal, v.process, v.region].append(v)
+        _VINTAGES[:] = [weakref.ref(data), index]
+    return sum(v.capacity for v in index.get((metal, process, region), ()) if v.in_service(year))
+
+
 def _first_build(data: ModelData, metal: str, process: str) -> int:
     return data.base_year + math.ceil(data.get("lead_time", (metal, process)))
 
@@ -116,7 +133,7 @@ def _can_build(data: ModelData, metal: str, process: str, region: str, year: int
 def _max_capacity(data: ModelData, metal: str, process: str, region: str, year: int) -> float:
     """Most capacity the region can have in ``year``: limit, builds so far, what exists."""
     key = (metal, process, region)
-    residual = data.residual_capacity(metal, process, region, year)
+    residual = _residual(data, metal, process, region, year)
     if not _can_build(data, metal, process, region, year):
         return residual
     most = data.get("max_capacity", key)
@@ -145,7 +162,7 @@ def _reachable(data: ModelData, metal: str, year: int) -> dict[str, set[str]]:
     regions = data.regions
 
     def plant(process: str, region: str) -> bool:
-        return data.residual_capacity(metal, process, region, year) > 0 or _can_build(
+        return _residual(data, metal, process, region, year) > 0 or _can_build(
             data, metal, process, region, year
         )
 
@@ -158,17 +175,10 @@ def _reachable(data: ModelData, metal: str, year: int) -> dict[str, set[str]]:
         imported[form] |= {r for r in regions if r in ports}
     collectable = data.get("max_collection_rate", (metal,), 0.0) or 0.0
     has_end_uses = any(m == metal for (m, _e) in data.table("end_use_share"))
-    scrap_arises = {
-        r
-        for r in regions
-        if collectable > 0
-        and has_end_uses
-        and any(
-            t < year and v > 0
-            for (m, rr, t), v in data.table("demand").items()
-            if (m, rr) == (metal, r)
-        )
+    demanded_before = {  # regions with demand in an earlier year (their products age)
+        rr for (m, rr, t), v in data.table("demand").items() if m == metal and t < year and v > 0
     }
+    scrap_arises = {r for r in regions if collectable > 0 and has_end_uses and r in demanded_before}
     prompt = (data.get("prompt_scrap_rate", (metal,), 0.0) or 0.0) > 0
     links = [
         (a, b)
@@ -292,7 +302,7 @@ def _check_committed_capacity(data: ModelData, found: Sanity) -> None:
     for key, limit in data.table("max_capacity").items():
         metal, process, region = key
         peak, when = max(
-            ((data.residual_capacity(metal, process, region, t), -t) for t in data.years),
+            ((_residual(data, metal, process, region, t), -t) for t in data.years),
             default=(0.0, 0),
         )
         when = -when  # the first year the peak is reached
@@ -320,7 +330,7 @@ def _plant_regions(data: ModelData, metal: str, process: str) -> list[str]:
     return [
         r
         for r in data.regions
-        if any(data.residual_capacity(metal, process, r, t) > 0 for t in data.years)
+        if any(_residual(data, metal, process, r, t) > 0 for t in data.years)
         or (
             data.get("max_capacity", (metal, process, r)) != 0
             and data.get("max_build", (metal, process, r)) != 0
@@ -341,7 +351,7 @@ def _check_shares(data: ModelData, found: Sanity) -> None:
         share_in, share_max = minimum.get(key, 0.0), maximum.get(key, 1.0)
         what = f"{_name(data, metal)} {process}"
         for year in _policy_years(data):
-            serving = {r: data.residual_capacity(metal, process, r, year) for r in regions}
+            serving = {r: _residual(data, metal, process, r, year) for r in regions}
             if sum(serving.values()) <= TOLERANCE:
                 continue  # no capacity forced: zero everywhere meets every share
             if share_max < 1 and share_max * len(regions) < 1 - TOLERANCE:

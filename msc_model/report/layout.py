@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from msc_model.report.fastrows import row_stream
 from msc_model.report.writer import MAX_SHEET_NAME
 
 #: number formats by quantity
@@ -231,6 +232,8 @@ class SheetWriter:
         if landscape:
             self.ws.page_setup.orientation = "landscape"
         self.ws.page_setup.paperSize = "9"  # A4
+        # every row goes through one stream (openpyxl's own path when its internals differ)
+        self._stream = row_stream(self.ws)
 
     # -- single rows ----------------------------------------------------------------------
     def cell(
@@ -265,7 +268,11 @@ class SheetWriter:
         self.row += 1
         if height is not None:
             self.ws.row_dimensions[self.row].height = height
-        self.ws.append([v if isinstance(v, Cell) else self._plain(v) for v in values])
+        cells = [v if isinstance(v, Cell) else self._plain(v) for v in values]
+        if self._stream is None:
+            self.ws.append(cells)
+        else:
+            self._stream.append(cells)
         return self.row
 
     def _plain(self, value: object) -> object:
@@ -341,28 +348,81 @@ class SheetWriter:
         values = [_column_values(frame[k]) for k in keys]
         pad = [None] * (first - 1)
         marked = highlight or set()
-        for position, row in enumerate(zip(*values, strict=True)):
-            cells = list(pad)
-            for j, value in enumerate(row):
-                template = templates[j]
+
+        def cells(position: int) -> list[object]:
+            """Row ``position`` as cells and values for openpyxl."""
+            row = list(pad)
+            for j, key in enumerate(keys):
+                value, template = values[j][position], templates[j]
                 if value is None:
-                    cells.append(None)
-                elif marked and (position, keys[j]) in marked:
-                    cells.append(self.cell(value, fmt=specs[j].fmt, fill=CHANGED_FILL))
+                    row.append(None)
+                elif marked and (position, key) in marked:
+                    row.append(self.cell(value, fmt=specs[j].fmt, fill=CHANGED_FILL))
                 elif isinstance(value, str) and value.startswith("="):
-                    cells.append(self.cell(value, fmt=specs[j].fmt))  # text, not a formula
+                    row.append(self.cell(value, fmt=specs[j].fmt))  # text, not a formula
                 elif template is None:
-                    cells.append(value)
+                    row.append(value)
                 else:
                     template.value = value
-                    cells.append(template)
-            self.row += 1
-            self.ws.append(cells)
+                    row.append(template)
+            return row
+
+        if self._stream is None:
+            for position in range(len(frame)):
+                self.row += 1
+                self.ws.append(cells(position))
+        else:  # plain rows rendered as XML directly (see fastrows)
+            styles, changed = self._styles_in_order(values, keys, templates, specs, marked)
+            restyled = {
+                position: [
+                    changed[j] if (position, k) in marked else styles[j] for j, k in enumerate(keys)
+                ]
+                for position, _ in marked
+            }
+            self._stream.table(
+                values,
+                [get_column_letter(first + j) for j in range(len(keys))],
+                styles,
+                restyled=restyled,
+                cells=cells,
+            )
+            self.row = self._stream.row
         letters = {k: get_column_letter(first + j) for j, k in enumerate(keys)}
         block = Block(self.name, header_row, header_row + 1, self.row, letters)
         if excel_table and not block.empty:
             self._excel_table(block, specs, first)
         return block
+
+    def _styles_in_order(
+        self,
+        values: Sequence[Sequence[object]],
+        keys: Sequence[str],
+        templates: Sequence[Cell | None],
+        specs: Sequence[Col],
+        marked: set[tuple[int, str]],
+    ) -> tuple[list[str], list[str]]:
+        """``' s="N"'`` of each column, plain and marked as changed, registered with the
+        workbook in the order openpyxl's own path would first use them (so the style ids,
+        and the file, are the same either way); ``''`` for a style never used."""
+        styles, changed = [""] * len(keys), [""] * len(keys)
+        plain_todo = {j for j, t in enumerate(templates) if t is not None}
+        changed_todo = {keys.index(k) for _, k in marked}
+        rows = len(values[0]) if values else 0
+        position = 0
+        while (plain_todo or changed_todo) and position < rows:
+            for j, key in enumerate(keys):
+                if values[j][position] is None:
+                    continue
+                if marked and (position, key) in marked:
+                    if j in changed_todo:
+                        cell = self.cell(None, fmt=specs[j].fmt, fill=CHANGED_FILL)
+                        changed[j] = f' s="{cell.style_id}"'
+                        changed_todo.discard(j)
+                elif j in plain_todo:
+                    styles[j] = f' s="{templates[j].style_id}"'
+                    plain_todo.discard(j)
+            position += 1
+        return styles, changed
 
     def _excel_table(self, block: Block, specs: Sequence[Col], first: int) -> None:
         last = get_column_letter(first + len(specs) - 1)

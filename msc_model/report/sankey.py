@@ -15,6 +15,7 @@ both pictures show the same diagram.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -84,10 +85,23 @@ class Diagram:
     height: int = HEIGHT
 
 
+#: national flow sums of the last flows table, by (metal, year): a report draws every
+#: metal in every year, and filtering the whole table each time is most of the cost
+_NATIONAL: list = [None, {}]
+
+
 def _national(results: Results, metal: str, year: int) -> dict[tuple[str, str], float]:
     flows = results.flows
-    rows = flows[(flows["metal"] == metal) & (flows["year"] == year)]
-    return rows.groupby(["form", "flow"])["value"].sum().to_dict()
+    ref, by_case = _NATIONAL
+    if ref is None or ref() is not flows:
+        # one groupby over the whole table sums each group's rows in the same order as a
+        # groupby of the filtered rows would, so the sums are the same to the last bit
+        sums = flows.groupby(["metal", "year", "form", "flow"], sort=True)["value"].sum()
+        by_case = defaultdict(dict)
+        for (m, t, form, flow), value in sums.items():
+            by_case[m, t][form, flow] = value
+        _NATIONAL[:] = [weakref.ref(flows), by_case]
+    return dict(by_case.get((metal, year), {}))
 
 
 def _pool(
