@@ -32,7 +32,7 @@ from msc_model.report.layout import (
 )
 from msc_model.report.sankey import Diagram
 from msc_model.report.sankey_render import render_png
-from msc_model.report.tables import MetalSummary
+from msc_model.report.tables import CAPACITY_COLUMNS, MetalSummary
 from msc_model.schema import PROCESSES, STORAGE
 
 #: shown size of a flow diagram in the sheet (the PNG itself is drawn larger)
@@ -118,19 +118,7 @@ def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
 def capacity_sheets(wb: Workbook, t: ReportTables) -> None:
     """Capacity (tidy, with retirements) and national capacity by stage with one stacked
     chart per metal."""
-    keys = [
-        "metal",
-        "process",
-        "region",
-        "hinterland",
-        "year",
-        "residual",
-        "new",
-        "retired",
-        "total",
-        "unit",
-    ]
-    tidy_sheet(wb, "Capacity", t.capacity, columns_for(keys))
+    tidy_sheet(wb, "Capacity", t.capacity, columns_for(list(CAPACITY_COLUMNS)))
     stage_cols = {p: Col(f"{p.capitalize()} (kt/yr)", KT, 12) for p in PROCESSES}
     stage_cols[STORAGE] = Col("Storage (kt)", KT, 12)
     columns = {**columns_for(["metal", "year"]), **stage_cols}

@@ -82,6 +82,13 @@ def _vintage_retirements(data: ModelData, years: list[int]) -> dict[tuple, float
     return out
 
 
+#: columns of :func:`capacity_table`, in report order
+CAPACITY_COLUMNS = (
+    "metal", "process", "region", "hinterland", "year", "residual", "new", "retired", "total",
+    "unit",
+)  # fmt: skip
+
+
 def capacity_table(results: Results, data: ModelData) -> pd.DataFrame:
     """Existing, new builds, retirements and total capacity by metal, process, region and
     year. Retirements = existing vintages ending + model builds reaching end of life
@@ -99,20 +106,7 @@ def capacity_table(results: Results, data: ModelData) -> pd.DataFrame:
     ]
     cap["retired"] = retired_builds + retired_existing  # NaN in the base year stays NaN
     cap.insert(3, "hinterland", np.where(cap["region"].isin(data.hinterland), "yes", "no"))
-    return cap[
-        [
-            "metal",
-            "process",
-            "region",
-            "hinterland",
-            "year",
-            "residual",
-            "new",
-            "retired",
-            "total",
-            "unit",
-        ]
-    ]
+    return cap[list(CAPACITY_COLUMNS)]
 
 
 def capacity_by_stage(results: Results, data: ModelData) -> pd.DataFrame:
