@@ -18,7 +18,7 @@ Canonical units are chosen so products of canonical units stay canonical (see ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 #: process stages; each turns an input form into an output form (storage holds refined)
 PROCESSES = ("mining", "smelting", "processing", "recycling")
@@ -638,12 +638,3 @@ PARAMS: dict[str, tuple[ParamSheet, Param]] = {
 REQUIRED_SHEETS = tuple(s.sheet for s in SET_SHEETS) + tuple(
     s.sheet for s in PARAM_SHEETS if any(p.dense for p in s.params)
 )
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Convenience view used by the template and docs generators."""
-
-    set_sheets: tuple[SetSheet, ...] = SET_SHEETS
-    param_sheets: tuple[ParamSheet, ...] = PARAM_SHEETS
-    fixed_sets: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(FIXED_SETS))

@@ -116,12 +116,6 @@ def release_rules(
     return count + len(soft)
 
 
-def first_stage(m: pyo.ConcreteModel) -> Iterator[pyo.Var]:
-    """Every build variable (capacity and storage) of a model."""
-    for name in FIRST_STAGE:
-        yield from getattr(m, name).values()
-
-
 def history(m: pyo.ConcreteModel, until: int | None) -> Iterator[tuple[tuple, pyo.Var]]:
     """(index, stock variable) for the years before ``until`` (all years when None)."""
     for index, var in m.stock.items():

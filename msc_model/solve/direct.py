@@ -35,10 +35,6 @@ class DirectLP:
     rows: list  # ConstraintData of each HiGHS row
     cols: list  # VarData of each HiGHS column
 
-    @property
-    def num_col(self) -> int:
-        return len(self.cols)
-
 
 def compile_lp(model: pyo.ConcreteModel) -> DirectLP:
     """Compile ``model`` (one minimised objective, linear rows) into a new HiGHS instance."""
