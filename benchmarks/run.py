@@ -50,7 +50,8 @@ def measure(regions: int, years_to: int, origins: int, profile: str, mps: Path) 
     from msc_model.pipeline import default_workbook
     from msc_model.report import write_report
     from msc_model.results import extract_results
-    from msc_model.solve import _SOLVERS, solve
+    from msc_model.solve import solve
+    from msc_model.solve.direct import compile_lp
 
     figures: dict = {"regions": regions, "years_to": years_to, "origins": origins, "stages": {}}
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,7 +80,10 @@ def measure(regions: int, years_to: int, origins: int, profile: str, mps: Path) 
         stage("solve", outcome.solve_seconds)
         results = timed("extract", extract_results, model, data, outcome)
         timed("report", write_report, results, data, outcome, Path(tmp) / "report.xlsx")
-        _SOLVERS[model]._solver_model.writeModel(str(mps))  # the instance just solved
+        figures["peak_rss_mb"] = _peak_mb()  # before the untimed export below
+        # solve() frees its HiGHS instance once the answer is loaded; the compiler is
+        # deterministic, so compiling again gives the LP just solved, row for row
+        compile_lp(model)._solver_model.writeModel(str(mps))
     figures["variables"] = model.nvariables()
     figures["constraints"] = model.nconstraints()
     figures["profile"] = outcome.profile
@@ -88,7 +92,6 @@ def measure(regions: int, years_to: int, origins: int, profile: str, mps: Path) 
     }
     figures["objective"] = outcome.objective
     figures["total_seconds"] = sum(s["seconds"] for s in figures["stages"].values())
-    figures["peak_rss_mb"] = _peak_mb()
     return figures
 
 

@@ -20,12 +20,34 @@ Each distinct unit string is parsed once (``functools.lru_cache``).
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 
-import pint
-
 from msc_model.errors import UnitError
+
+
+def _import_pint():
+    """Import pint without its optional scipy and dask hooks, which msc never uses.
+
+    pint imports scipy and dask whenever they are installed (dask comes with msc's
+    cluster support), and Pyomo, seeing scipy arrive, loads ``scipy.stats`` too: about
+    65 MB of a ~150 MB start-up and a third of a second, for nothing. Both are hidden only
+    while pint is imported; a process that imported them already keeps them, and both
+    import normally afterwards (Pyomo's compiler takes ``scipy.sparse`` when it needs it).
+    """
+    hidden = [name for name in ("scipy", "dask") if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # None: "not installed" to an import
+    try:
+        import pint
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return pint
+
+
+pint = _import_pint()
 
 #: tonnes of lithium per tonne of lithium carbonate equivalent (molar masses, 2·6.94/73.89)
 LCE_LI_FRACTION = 0.1879

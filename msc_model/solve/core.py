@@ -13,6 +13,7 @@ Two routes, one answer (the same LP, so the same objective and duals):
 
 from __future__ import annotations
 
+import ctypes
 import io
 import math
 import re
@@ -22,7 +23,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -268,9 +269,24 @@ def solve(
     )
     _raise_unless_optimal(model, outcome, strict)
     load()
+    if lp is not None:
+        # answer loaded, and a later solve compiles afresh: free HiGHS's copy of the LP
+        # and its factors now (more than the Pyomo model's memory at provincial size)
+        # rather than carry them through extraction and the report
+        del _SOLVERS[model]
+        highs.HandleKeyboardInterrupt = False  # its callbacks hold the instance in a cycle
+        del lp, run, highs, load
+        _return_freed_memory()
     outcome.objective = float(objective)
     outcome.wall_seconds = time.perf_counter() - tick
     return outcome
+
+
+def _return_freed_memory() -> None:
+    """Give the heap HiGHS freed back to the OS; glibc would keep it for C allocations
+    only, and Python's own objects (the results, the report) live elsewhere."""
+    with suppress(OSError, AttributeError):  # not glibc (macOS, Windows, musl): no need
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _limit(profile: Profile, time_limit: float | None) -> float:

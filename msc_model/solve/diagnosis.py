@@ -15,7 +15,6 @@ import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from msc_model.errors import SolveError
 from msc_model.solve.core import _SOLVERS
 from msc_model.solve.direct import DirectLP
 
@@ -75,13 +74,12 @@ def _lp_view(model: pyo.ConcreteModel):
     """The LP HiGHS holds for ``model`` and the (component, index) of each row and column."""
     solver = _SOLVERS.get(model)
     highs = getattr(solver, "_solver_model", None)
-    if highs is None:
-        raise SolveError("the model must be solved once before it can be diagnosed")
-    if isinstance(solver, DirectLP):
+    if highs is None or isinstance(solver, DirectLP):
         # The elastic filter and HiGHS's deletion filter find *an* IIS, which depends on
         # the order of columns; the persistent interface's order (first use in a row)
         # gives the earliest-year contradiction on our cases, so diagnosis (a rare path,
-        # not a timed one) hands the model over that way.
+        # not a timed one) hands the model over that way. (No instance at all: a solve
+        # that ended optimal frees its own.)
         solver = Highs()
         with capture_output(capture_fd=True):
             solver.set_instance(model)
@@ -186,7 +184,7 @@ def compute_iis(model: pyo.ConcreteModel, *, time_limit: float = 120.0) -> list[
     Parameters
     ----------
     model
-        An infeasible model that has been solved once.
+        An infeasible model (typically one whose solve raised InfeasibleError).
     time_limit
         Seconds for each HiGHS call (the relaxations and the IIS search).
 
@@ -238,7 +236,7 @@ def feasibility_relaxation(
     Parameters
     ----------
     model
-        A model that has been solved once (typically infeasible).
+        A built model (typically one whose solve raised InfeasibleError).
     relax
         ``relax(component, index, side)`` says whether a row (``side == "constraint"``) or
         a finite variable bound (``side`` "lower" or "upper") may be crossed. Everything

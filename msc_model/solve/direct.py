@@ -15,11 +15,19 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common import dependencies
 from pyomo.common.tee import capture_output
 from pyomo.core.staleflag import StaleFlagManager
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 INF = highspy.kHighsInf
+
+# Pyomo imports scipy.stats, .integrate and .spatial (~50 MB, a tenth of a provincial
+# run's peak) as soon as anything takes scipy, and the compiler below takes scipy.sparse,
+# all it needs. Drop that post-import hook; the submodules stay importable on demand.
+# (A private attribute: should Pyomo rename it, only the memory is lost.)
+if isinstance(dependencies.scipy_available, dependencies.DeferredImportIndicator):
+    dependencies.scipy_available._callback = None
 _UNSAFE = re.compile(r"[^A-Za-z0-9_\[\],.()-]")  # MPS names: no blanks, plain ASCII
 
 

@@ -1,0 +1,57 @@
+"""Memory hygiene of a plain run: what is imported and what is kept after the solve.
+
+A provincial run's peak memory is HiGHS's plus msc's start-up; these properties keep the
+start-up lean (benchmarks/README.md has the measured effect).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from msc_model.inputs import load_inputs
+from msc_model.model import build_model
+from msc_model.pipeline import default_workbook
+from msc_model.solve import _SOLVERS, solve
+
+
+def test_a_run_imports_neither_dask_nor_scipy_stats() -> None:
+    """pint would import dask and scipy, and Pyomo then scipy.stats (~65 MB in all);
+    a whole run with its report needs neither (checked in a fresh interpreter)."""
+    script = textwrap.dedent(
+        """
+        import sys, tempfile, pathlib
+        import msc_model as msc
+        out = pathlib.Path(tempfile.mkdtemp()) / "r.xlsx"
+        msc.run(msc.default_workbook(), out)
+        assert out.is_file()
+        print(sorted(m for m in ("dask", "scipy.stats", "scipy.integrate") if m in sys.modules))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_units_still_work_with_dask_imported_later() -> None:
+    """Hiding dask from pint's import must not break dask for the rest of the process."""
+    import dask
+    import pint
+
+    from msc_model import units
+
+    assert units.pint is pint
+    assert dask.__version__
+
+
+def test_optimal_solve_frees_its_highs_instance() -> None:
+    """After an optimal direct solve nothing holds HiGHS's copy of the LP; the answer is
+    in the Pyomo model."""
+    model = build_model(load_inputs(default_workbook()))
+    outcome = solve(model)
+    assert model not in _SOLVERS
+    assert outcome.termination == "optimal"
+    assert all(v.value is not None for v in model.activity.values())
