@@ -6,13 +6,14 @@
 For each size, in a process of its own (so peak memory is that size's alone): generate the
 workbook with ``scale.py`` (untimed), then read + validate, build, hand-off (compile and
 pass to HiGHS, and loading the answer back), solve (time inside HiGHS), extract and the
-policy report, with the process's peak RSS. The LP solved is then written as MPS from the
-same HiGHS instance (untimed) and solved by highspy alone, with the same options, in
-another process: ``msc total / HiGHS-only total`` and ``msc peak RSS / HiGHS-only peak
-RSS`` are the ratios the targets name (HiGHS-only total = reading the MPS + solving;
-imports are excluded on both sides, interpreter start-up too). Then the fitted exponent of
-build time against the number of variables, and the sweep figures of ``sweep.py``.
-Results go to ``benchmarks/out/results.json``. Not part of the tests.
+policy report, with the process's peak RSS. The LP solved is then compiled again and
+written as MPS (untimed; the solve itself frees its HiGHS instance) and solved by highspy
+alone, with the same options, in another process: ``msc total / HiGHS-only total`` and
+``msc peak RSS / HiGHS-only peak RSS`` are the ratios the targets name (HiGHS-only total =
+reading the MPS + solving; imports are excluded on both sides, interpreter start-up too).
+Then the fitted exponent of build time against the number of variables, Pyomo's floor for
+the largest size (``floor.py``: the same LP built bare and compiled) and the sweep figures
+of ``sweep.py``. Results go to ``benchmarks/out/results.json``. Not part of the tests.
 """
 
 from __future__ import annotations
@@ -174,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mps", help=argparse.SUPPRESS)
     parser.add_argument("--highs", help=argparse.SUPPRESS)  # internal: solve MPS alone
     parser.add_argument("--sweep", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", help=argparse.SUPPRESS)  # internal: Pyomo's floor, JSON
     args = parser.parse_args(argv)
     if args.one:
         regions, years_to = map(int, args.one.split(":"))
@@ -181,6 +183,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.highs:
         print(json.dumps(highs_alone(Path(args.mps), json.loads(args.highs))))
+        return
+    if args.floor:
+        import floor
+
+        regions, years_to = map(int, args.floor.split(":"))
+        print(json.dumps(floor.measure(regions, years_to, args.origins)))
         return
     if args.sweep:
         import sweep
@@ -205,6 +213,15 @@ def main(argv: list[str] | None = None) -> None:
             _print_row(row)
     report["build_exponent"] = exponent(report["sizes"])
     print(f"build time ~ variables^{report['build_exponent']:.2f}")
+    big = report["sizes"][-1]
+    report["pyomo_floor"] = floor = _child("--floor", f"{big['regions']}:{big['years_to']}")
+    budget = (TARGETS["wall_ratio"] - 1) * big["highs_alone"]["total_seconds"]
+    print(
+        f"Pyomo floor at {big['regions']} x {big['years_to']}: bare build + compile of the same "
+        f"LP {floor['floor_seconds']:.2f} s (msc's {floor['msc_seconds']:.2f} s) against all "
+        f"of msc's allowance of {budget:.2f} s for wall ratio {TARGETS['wall_ratio']}",
+        flush=True,
+    )
     if not args.no_sweep:
         report["sweep"] = _child("--sweep")
         s = report["sweep"]
