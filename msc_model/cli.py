@@ -157,7 +157,10 @@ def run(
     if result.report is not None:
         out.print(f"results written: {result.report}")
         for path in result.report_files:
-            out.print(f"flow diagrams (interactive): {path}")
+            if path.suffix == ".parquet":
+                out.print(f"full table (too long for an Excel sheet): {path}")
+            else:
+                out.print(f"flow diagrams (interactive): {path}")
     if result.report_note:
         out.print(f"[yellow]{result.report_note}[/]")
     done(start)

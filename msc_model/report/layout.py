@@ -11,6 +11,10 @@ Column names inside the report code are the tidy names of :mod:`msc_model.result
 with its unit, number format and width. Index and text columns keep the workbook's own
 names (``metal``, ``region``, ``year``), so one name runs from the input sheet to the
 report; quantities get a readable header with their unit ("Net imports (kt/yr)").
+
+A table longer than a sheet holds (:data:`MAX_ROWS`) is shown as far as it fits, under a
+note, and registered whole with :class:`SideTables`, which writes it to a Parquet file
+beside the report (``<report stem>_table_<sheet slug>.parquet``) once the report is saved.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
@@ -31,8 +36,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from msc_model.errors import OutputError
 from msc_model.report.fastrows import row_stream
-from msc_model.report.writer import MAX_SHEET_NAME
+from msc_model.report.writer import MAX_SHEET_NAME, WriteOutcome, check_target, save_atomically
 
 #: number formats by quantity
 KT = "#,##0"  # kt and kt/yr: whole kilotonnes with thousands separators
@@ -45,7 +51,8 @@ INDEX = "0.000"  # HHI, 0–1
 YEAR = "0"
 SECONDS = "0.000"
 
-#: the largest data block one sheet holds (Excel's limit is 1,048,576 rows with the header)
+#: the largest data block one sheet holds (Excel's limit is 1,048,576 rows with the header);
+#: a longer table shows its first ``MAX_ROWS - 1`` rows under a note row and its header
 MAX_ROWS = 1_048_575
 
 FONT = "Calibri"  # the workbook default; named so LibreOffice does not fall back to serif
@@ -454,23 +461,137 @@ def columns_for(keys: Sequence[str], **overrides: Col) -> dict[str, Col]:
     return {k: overrides.get(k) or COLUMNS[k] for k in keys}
 
 
+def side_table_path(report: Path, sheet: str) -> Path:
+    """Where the whole of an oversize table goes: ``<report stem>_table_<slug>.parquet``
+    beside the report, the slug being the sheet name lower-cased with every character
+    other than a–z and 0–9 replaced by ``_`` ("Flows" → ``report_table_flows.parquet``)."""
+    slug = re.sub(r"[^a-z0-9]", "_", sheet.lower())
+    return report.with_name(f"{report.stem}_table_{slug}.parquet")
+
+
+@dataclass
+class SideTables:
+    """Tables too long for a sheet, written whole to Parquet files beside the report.
+
+    :func:`tidy_sheet` registers each oversize table with :meth:`add`, which checks the
+    file's target at once (so a refusal comes before the report or any side file is
+    written); :meth:`save` writes them after the report is saved.
+
+    Parameters
+    ----------
+    report
+        The report's target; side files are named after its stem.
+    overwrite
+        Replace existing side files; without it an existing one is refused.
+    protect
+        Files never to be written (the input workbook).
+    """
+
+    report: Path
+    overwrite: bool = False
+    protect: tuple[str | Path | None, ...] = ()
+    frames: dict[Path, pd.DataFrame] = field(default_factory=dict)
+
+    def add(self, sheet: str, frame: pd.DataFrame) -> Path:
+        """Register the table shown on ``sheet``; return the file it will be written to.
+
+        Raises
+        ------
+        OutputError
+            If the file exists and ``overwrite`` is false (or is a folder, ...; see
+            :func:`~msc_model.report.writer.check_target`).
+        """
+        path = check_target(
+            side_table_path(self.report, sheet), overwrite=self.overwrite, protect=self.protect
+        )
+        if path in self.frames:
+            raise ValueError(f"two sheets share the side file {path.name}")
+        self.frames[path] = frame
+        return path
+
+    def save(self) -> list[WriteOutcome]:
+        """Write every registered table, each atomically; return where each went."""
+        return [
+            save_atomically(
+                lambda tmp, frame=frame: frame.to_parquet(tmp, index=False), path, ".parquet"
+            )
+            for path, frame in self.frames.items()
+        ]
+
+
+def stale_side_tables(report: Path, keep: Sequence[Path] = ()) -> list[Path]:
+    """Side files beside ``report`` named after its stem that are not in ``keep``: left
+    by an earlier report of the same name, they would sit next to this one as if current."""
+    prefix = f"{report.stem}_table_"
+    return [
+        p
+        for p in report.parent.iterdir()
+        if p.name.startswith(prefix) and p.suffix == ".parquet" and p not in keep
+    ]
+
+
+def oversize_note(rows: int, shown: int, path: Path) -> str:
+    """The note above a table cut short: how many rows, how many shown, where the rest is."""
+    return (
+        f"This table has {rows:,} rows, more than an Excel sheet holds; the first {shown:,} "
+        f"are below and all of them are in {path.name} beside this report (read it with "
+        "pandas.read_parquet, DuckDB or Excel's Power Query)."
+    )
+
+
 def tidy_sheet(
-    wb: Workbook, name: str, frame: pd.DataFrame, columns: Mapping[str, Col], *, note: str = ""
-) -> list[Block]:
+    wb: Workbook,
+    name: str,
+    frame: pd.DataFrame,
+    columns: Mapping[str, Col],
+    *,
+    note: str = "",
+    side: SideTables | None = None,
+) -> Block:
     """A sheet holding one tidy table from A1, frozen header, Excel table, fitted widths.
 
-    Tables longer than Excel's row limit continue on sheets named ``"<name> (2)"`` …; a
-    table with no rows gets one row saying so (``note`` or a default).
+    A table with no rows gets one row saying so (``note`` or a default). A table longer
+    than :data:`MAX_ROWS` goes whole to ``side`` (the columns shown, in order) and the
+    sheet shows its first ``MAX_ROWS - 1`` rows under a note naming the file.
+
+    Raises
+    ------
+    OutputError
+        If the table is longer than a sheet holds and there is no ``side`` to take it, or
+        its side file may not be written (see :meth:`SideTables.add`).
     """
     widths = [c.width for c in columns.values()]
     if frame.empty:
         sheet = SheetWriter(wb, name, widths, freeze="A2")
         block = sheet.table(frame, columns)
         sheet.text(note or "No rows: nothing of this kind in the plan.", font=NOTE_FONT)
-        return [block]
-    blocks = []
-    for part, start in enumerate(range(0, len(frame), MAX_ROWS), start=1):
-        title = name if part == 1 else f"{name[: MAX_SHEET_NAME - 5]} ({part})"
-        sheet = SheetWriter(wb, title, widths, freeze="A2", landscape=True, fit_width=True)
-        blocks.append(sheet.table(frame.iloc[start : start + MAX_ROWS], columns, excel_table=True))
-    return blocks
+        return block
+    if len(frame) <= MAX_ROWS:
+        sheet = SheetWriter(wb, name, widths, freeze="A2", landscape=True, fit_width=True)
+        return sheet.table(frame, columns, excel_table=True)
+    return _oversize_sheet(wb, name, frame, columns, side)
+
+
+def _oversize_sheet(
+    wb: Workbook,
+    name: str,
+    frame: pd.DataFrame,
+    columns: Mapping[str, Col],
+    side: SideTables | None,
+) -> Block:
+    """A table longer than a sheet: whole to ``side``, its first rows under a note.
+
+    Note row + header row + ``MAX_ROWS - 1`` data rows = ``MAX_ROWS + 1`` rows, Excel's
+    1,048,576.
+    """
+    if side is None:
+        raise OutputError(
+            f"the table for sheet '{name}' has {len(frame):,} rows, more than an Excel "
+            f"sheet holds ({MAX_ROWS:,} under the header), and has no side file to go to"
+        )
+    path = side.add(name, frame[list(columns)].reset_index(drop=True))
+    shown = MAX_ROWS - 1
+    widths = [c.width for c in columns.values()]
+    sheet = SheetWriter(wb, name, widths, freeze="A3", landscape=True, fit_width=True)
+    sheet.text(oversize_note(len(frame), shown, path), font=NOTE_FONT)
+    return sheet.table(frame.iloc[:shown], columns, excel_table=True)

@@ -93,7 +93,7 @@ def render_png(diagram: Diagram) -> bytes:
         draw.text(where, text, fill=(0, 0, 0), font=font, anchor=side)
     image = image.resize((diagram.width, diagram.height), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True: 0.05 % smaller, 1.7× the time
     return buffer.getvalue()
 
 

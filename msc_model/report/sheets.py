@@ -27,6 +27,7 @@ from msc_model.report.layout import (
     Block,
     Col,
     SheetWriter,
+    SideTables,
     columns_for,
     tidy_sheet,
 )
@@ -66,13 +67,19 @@ class ReportTables:
     objective: float
     flow_year: int
     diagrams: dict[str, Diagram] = field(default_factory=dict)
+    #: where tables too long for a sheet go (none: such a table is an error)
+    side: SideTables | None = None
 
 
 def metal_spans(frame: pd.DataFrame, block: Block, data: ModelData) -> list[tuple[str, int, int]]:
-    """(metal name, first row, last row) of each metal's contiguous rows in a block."""
+    """(metal name, first row, last row) of each metal's contiguous rows in a block.
+
+    Only rows the block shows count (a table too long for its sheet shows its first rows).
+    """
     spans = []
+    shown = frame["metal"].iloc[: block.last_row - block.first_row + 1]
     for metal in data.metals:
-        positions = (frame["metal"] == metal).to_numpy().nonzero()[0]
+        positions = (shown == metal).to_numpy().nonzero()[0]
         if len(positions):
             name = data.metal_names.get(metal) or metal
             spans.append(
@@ -95,7 +102,7 @@ def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
         "marginal_cost",
         "marginal_cost_undiscounted",
     ]
-    block = tidy_sheet(wb, "Dependence", t.dependence, columns_for(keys))[0]
+    block = tidy_sheet(wb, "Dependence", t.dependence, columns_for(keys), side=t.side)
     tidy_sheet(
         wb,
         "Dependence by stage",
@@ -111,6 +118,7 @@ def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
                 "dependence",
             ]
         ),
+        side=t.side,
     )
     return block
 
@@ -118,7 +126,7 @@ def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
 def capacity_sheets(wb: Workbook, t: ReportTables) -> None:
     """Capacity (tidy, with retirements) and national capacity by stage with one stacked
     chart per metal."""
-    tidy_sheet(wb, "Capacity", t.capacity, columns_for(list(CAPACITY_COLUMNS)))
+    tidy_sheet(wb, "Capacity", t.capacity, columns_for(list(CAPACITY_COLUMNS)), side=t.side)
     stage_cols = {p: Col(f"{p.capitalize()} (kt/yr)", KT, 12) for p in PROCESSES}
     stage_cols[STORAGE] = Col("Storage (kt)", KT, 12)
     columns = {**columns_for(["metal", "year"]), **stage_cols}
@@ -148,7 +156,7 @@ def flow_sheets(wb: Workbook, t: ReportTables) -> None:
         "each (metal, form, region, year) group sums to zero",
     )
     keys = ["metal", "form", "flow", "region", "year", "value", "unit"]
-    tidy_sheet(wb, "Flows", t.flows, columns_for(keys, value=value))
+    tidy_sheet(wb, "Flows", t.flows, columns_for(keys, value=value), side=t.side)
 
     sheet = SheetWriter(wb, "Flow diagram", [12] * 14, landscape=True, fit_width=True)
     sheet.text(f"Flow diagrams, {t.flow_year}", font=SUBTITLE_FONT, height=22)
@@ -180,6 +188,7 @@ def trade_sheets(wb: Workbook, t: ReportTables) -> None:
             region=Col("region", width=12, note="entry region"),
             value=Col("Imports (kt/yr)", KT1, 12),
         ),
+        side=t.side,
     )
     tidy_sheet(
         wb,
@@ -189,6 +198,7 @@ def trade_sheets(wb: Workbook, t: ReportTables) -> None:
             ["metal", "year", "imports", "hhi", "top3_share", "largest_origin", "largest_share"],
             imports=Col("Imports, all origins (kt/yr)", KT, 13),
         ),
+        side=t.side,
     )
     tidy_sheet(
         wb,
@@ -199,6 +209,7 @@ def trade_sheets(wb: Workbook, t: ReportTables) -> None:
             value=Col("Shipment (kt/yr)", KT1, 12),
         ),
         note="No shipments between regions.",
+        side=t.side,
     )
     tidy_sheet(
         wb,
@@ -209,6 +220,7 @@ def trade_sheets(wb: Workbook, t: ReportTables) -> None:
             value=Col("Exports (kt/yr)", KT1, 12),
         ),
         note="No exports.",
+        side=t.side,
     )
 
 
@@ -222,6 +234,7 @@ def security_sheets(wb: Workbook, t: ReportTables) -> None:
         columns_for(
             ["metal", "region", "year", "stock", "fill", "draw", "storage_capacity", "unit"]
         ),
+        side=t.side,
     )
     tidy_sheet(
         wb,
@@ -232,6 +245,7 @@ def security_sheets(wb: Workbook, t: ReportTables) -> None:
             stock=Col("National stock (kt)", KT1, 12),
             demand=Col("National demand (kt/yr)", KT, 12),
         ),
+        side=t.side,
     )
     tidy_sheet(
         wb,
@@ -250,6 +264,7 @@ def security_sheets(wb: Workbook, t: ReportTables) -> None:
                 "unit",
             ]
         ),
+        side=t.side,
     )
     tidy_sheet(
         wb,
@@ -267,12 +282,14 @@ def security_sheets(wb: Workbook, t: ReportTables) -> None:
                 "recycled_share",
             ]
         ),
+        side=t.side,
     )
     tidy_sheet(
         wb,
         "Unmet demand",
         t.unmet,
         columns_for(["metal", "region", "year", "unmet", "demand", "unmet_share"]),
+        side=t.side,
     )
 
 

@@ -4,7 +4,9 @@ Order of work, chosen for safety: check the target (never the input workbook, ne
 existing file without ``overwrite``), compute every table, build the whole workbook in
 memory (write-only sheets stream to openpyxl's own temporary files), then save it to a
 temporary file beside the target and swap it in. Anything that fails before the swap
-leaves the old report as it was.
+leaves the old report as it was. Tables too long for a sheet are registered while the
+sheets are built (their side files are checked then, before anything is written) and
+written to Parquet files beside the report after it is saved, each atomically too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from msc_model.errors import OutputError
 from msc_model.report import tables as tb
 from msc_model.report.front import fill_failed_summary, fill_summary, open_summary
 from msc_model.report.inputs_diff import compare_inputs, default_reference
+from msc_model.report.layout import SideTables, stale_side_tables
 from msc_model.report.run_info import run_info
 from msc_model.report.sankey import diagram_for
 from msc_model.report.sankey_render import render_html
@@ -34,7 +37,13 @@ from msc_model.report.sheets import (
     security_sheets,
     trade_sheets,
 )
-from msc_model.report.writer import WriteOutcome, check_target, save_atomically, save_workbook
+from msc_model.report.writer import (
+    WriteOutcome,
+    check_target,
+    discard_workbook,
+    save_atomically,
+    save_workbook,
+)
 from msc_model.results import Results
 
 #: compare inputs with the shipped default workbook (when it exists)
@@ -70,8 +79,13 @@ def _reference(reference: Path | str | None) -> Path | None:
     return Path(reference) if reference is not None else None
 
 
-def report_tables(results: Results, data: ModelData, flow_year: int) -> ReportTables:
-    """Every table of the report, computed before anything is written."""
+def report_tables(
+    results: Results, data: ModelData, flow_year: int, side: SideTables | None = None
+) -> ReportTables:
+    """Every table of the report, computed before anything is written.
+
+    ``side`` takes the tables too long for a sheet (see :class:`SideTables`).
+    """
     dependence = tb.dependence_table(results, data)
     split = tb.new_capacity_split(results, data)
     cover = tb.reserve_cover_table(results, data)
@@ -102,6 +116,7 @@ def report_tables(results: Results, data: ModelData, flow_year: int) -> ReportTa
         objective=results.objective,
         flow_year=flow_year,
         diagrams={m: diagram_for(results, data, m, flow_year) for m in data.metals},
+        side=side,
     )
 
 
@@ -113,21 +128,30 @@ def build_report(
     *,
     flow_year: int,
     reference: Path | None,
+    side: SideTables | None = None,
 ) -> Workbook:
-    """The complete report workbook (not yet saved)."""
-    t = report_tables(results, data, flow_year)
+    """The complete report workbook (not yet saved).
+
+    Tables too long for a sheet are registered with ``side``, to be written beside the
+    report; without it such a table raises :class:`~msc_model.errors.OutputError`.
+    """
+    t = report_tables(results, data, flow_year, side)
     diff = compare_inputs(data, reference)
     wb = Workbook(write_only=True)
-    summary = open_summary(wb, data)
-    dependence = dependence_sheets(wb, t)
-    capacity_sheets(wb, t)
-    flow_sheets(wb, t)
-    trade_sheets(wb, t)
-    security_sheets(wb, t)
-    cost_sheet(wb, t)
-    inputs_sheets(wb, data, diff)
-    run_info_sheet(wb, run_info(data, outcome, timings, reference=diff.reference))
-    fill_summary(summary, t, outcome, dependence, data.source)
+    try:
+        summary = open_summary(wb, data)
+        dependence = dependence_sheets(wb, t)
+        capacity_sheets(wb, t)
+        flow_sheets(wb, t)
+        trade_sheets(wb, t)
+        security_sheets(wb, t)
+        cost_sheet(wb, t)
+        inputs_sheets(wb, data, diff)
+        run_info_sheet(wb, run_info(data, outcome, timings, reference=diff.reference))
+        fill_summary(summary, t, outcome, dependence, data.source)
+    except BaseException:
+        discard_workbook(wb)
+        raise
     return wb
 
 
@@ -149,9 +173,11 @@ def write_report(
     results, data, outcome
         The run (``outcome`` is the :class:`~msc_model.solve.SolveOutcome`).
     path
-        The ``.xlsx`` to write; ``<stem>_flows.html`` is written beside it.
+        The ``.xlsx`` to write; ``<stem>_flows.html`` is written beside it, and each table
+        too long for a sheet goes whole to ``<stem>_table_<sheet>.parquet``.
     overwrite
-        Replace an existing report (and its HTML).
+        Replace an existing report (and its HTML and Parquet side files; side files of an
+        earlier report of this name that this one does not write are removed).
     timings
         Seconds per pipeline stage, for Run info.
     flow_year
@@ -165,17 +191,19 @@ def write_report(
     -------
     WriteOutcome
         Where the report went (another name if the target was locked, with a note) and
-        the HTML beside it in ``companions``.
+        the HTML and Parquet files beside it in ``companions`` (side files keep the
+        target's stem even when the report went to another name).
 
     Raises
     ------
     OutputError
-        Target is the input workbook, a folder, or exists without ``overwrite``; or
-        ``flow_year`` is outside the horizon.
+        Target is the input workbook, a folder, or exists without ``overwrite`` (so is a
+        side file that would be written); or ``flow_year`` is outside the horizon.
     """
     path = check_target(path, overwrite=overwrite, protect=[data.source])
     check_target(companion_html(path), overwrite=overwrite, protect=[data.source])
     year = check_flow_year(data, flow_year)
+    side = SideTables(path, overwrite=overwrite, protect=(data.source,))
     wb = build_report(
         results,
         data,
@@ -183,6 +211,7 @@ def write_report(
         dict(timings or {}),
         flow_year=year,
         reference=_reference(reference),
+        side=side,
     )
     written = save_workbook(wb, path)
     html_path = companion_html(written.path)
@@ -197,8 +226,12 @@ def write_report(
         start_year=year,
     )
     html = save_atomically(lambda tmp: tmp.write_text(page, encoding="utf-8"), html_path, ".html")
-    note = "; ".join(n for n in (written.note, html.note) if n)
-    return WriteOutcome(written.path, note, (html.path,))
+    tables = side.save()
+    if overwrite:
+        for stale in stale_side_tables(path, list(side.frames)):
+            stale.unlink(missing_ok=True)
+    note = "; ".join(w.note for w in (written, html, *tables) if w.note)
+    return WriteOutcome(written.path, note, (html.path, *(w.path for w in tables)))
 
 
 def write_failed_report(
@@ -214,9 +247,10 @@ def write_failed_report(
     """Write the report of a run with no optimal plan (infeasible, time limit, ...).
 
     It holds a Summary marked "NO OPTIMAL PLAN" with the error and the ``diagnosis``
-    sentences, the Inputs, Changed inputs and Run info, and no result numbers. An old
-    ``<stem>_flows.html`` beside the target is removed, so that no stale diagram sits next
-    to a report that has no plan.
+    sentences, the Inputs, Changed inputs and Run info, and no result numbers. With
+    ``overwrite``, an old ``<stem>_flows.html`` and old ``<stem>_table_*.parquet`` files
+    beside the target are removed, so that no stale result sits next to a report that has
+    no plan.
 
     Raises
     ------
@@ -226,14 +260,21 @@ def write_failed_report(
     path = check_target(path, overwrite=overwrite, protect=[data.source])
     diff = compare_inputs(data, _reference(reference))
     wb = Workbook(write_only=True)
-    summary = open_summary(wb, data)
-    inputs_sheets(wb, data, diff)
-    run_info_sheet(
-        wb, run_info(data, None, dict(timings or {}), error=error, reference=diff.reference)
-    )
-    fill_failed_summary(summary, data, error, diagnosis)
+    try:
+        summary = open_summary(wb, data)
+        inputs_sheets(wb, data, diff)
+        run_info_sheet(
+            wb, run_info(data, None, dict(timings or {}), error=error, reference=diff.reference)
+        )
+        fill_failed_summary(summary, data, error, diagnosis)
+    except BaseException:
+        discard_workbook(wb)
+        raise
     written = save_workbook(wb, path)
     stale = companion_html(written.path)
     if stale.is_file() and overwrite:
         stale.unlink()
+    if overwrite:
+        for table in stale_side_tables(path):
+            table.unlink(missing_ok=True)
     return written

@@ -15,20 +15,27 @@ Safety rules, because a report is what people keep:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.writer.excel import ExcelWriter
 
 from msc_model.errors import OutputError
 
 MAX_SHEET_NAME = 31
+#: zlib level of saved workbooks: a provincial report's ~38 MB of sheet XML compresses in
+#: 0.11 s at level 1 against 0.39 s at openpyxl's 6, for a file 20 % larger (4.3 / 3.6 MB)
+COMPRESSION = 1
 _HEADER_FONT = Font(bold=True)
 
 
@@ -38,7 +45,7 @@ class WriteOutcome:
 
     path: Path  # where the report is
     note: str = ""  # e.g. "target was locked; written as ..."
-    companions: tuple[Path, ...] = ()  # files written beside it (the flow diagram HTML)
+    companions: tuple[Path, ...] = ()  # written beside it: flow diagram HTML, Parquet tables
 
 
 def check_target(
@@ -100,9 +107,35 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def discard_workbook(wb: Workbook) -> None:
+    """Close a write-only workbook that will not be saved and delete its temporary files.
+
+    Building a report can stop half-way (a refused side file, a bug); its sheets are then
+    streams left open in openpyxl's temporary files. Closing them here, rather than at
+    garbage collection, ends each stream cleanly and leaves no file behind.
+    """
+    for ws in wb.worksheets:
+        with contextlib.suppress(Exception):
+            if not ws.closed:
+                ws.close()
+        writer = getattr(ws, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
+
+
 def save_workbook(wb: Workbook, path: Path) -> WriteOutcome:
     """Save a fully built workbook to ``path`` atomically (see :func:`save_atomically`)."""
-    return save_atomically(wb.save, path, ".xlsx")
+    return save_atomically(lambda tmp: _save(wb, tmp), path, ".xlsx")
+
+
+def _save(wb: Workbook, target: Path) -> None:
+    """``Workbook.save`` with zlib level :data:`COMPRESSION` instead of the default 6."""
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    wb.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    with ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESSION) as zf:
+        ExcelWriter(wb, zf).save()
 
 
 def _swap_in(tmp: Path, path: Path) -> WriteOutcome:
