@@ -4,9 +4,10 @@
     python benchmarks/run.py --sizes 3:2040 31:2050 --no-sweep
 
 For each size, in a process of its own (so peak memory is that size's alone): generate the
-workbook with ``scale.py`` (untimed), then read + validate, build, hand-off (compile and
-pass to HiGHS, and loading the answer back), solve (time inside HiGHS), extract and the
-policy report, with the process's peak RSS. The LP solved is then compiled again and
+workbook with ``scale.py`` (untimed), then ``msc_model.pipeline.run`` with a report, as
+``msc run -o`` does, timing its stages: read + validate, build, hand-off (compile and pass
+to HiGHS, and loading the answer back), solve (time inside HiGHS), extract and the policy
+report, with the process's peak RSS. The LP solved is then compiled again and
 written as MPS (untimed; the solve itself frees its HiGHS instance) and solved by highspy
 alone, with the same options, in another process: ``msc total / HiGHS-only total`` and
 ``msc peak RSS / HiGHS-only peak RSS`` are the ratios the targets name (HiGHS-only total =
@@ -45,13 +46,7 @@ def measure(regions: int, years_to: int, origins: int, profile: str, mps: Path) 
     """Run one size in this process, write its LP to ``mps`` and return its figures."""
     import scale
 
-    from msc_model.inputs import load_inputs
-    from msc_model.inputs.sanity import check_sanity
-    from msc_model.model import build_model
-    from msc_model.pipeline import default_workbook
-    from msc_model.report import write_report
-    from msc_model.results import extract_results
-    from msc_model.solve import solve
+    from msc_model.pipeline import default_workbook, run
     from msc_model.solve.direct import compile_lp
 
     figures: dict = {"regions": regions, "years_to": years_to, "origins": origins, "stages": {}}
@@ -59,32 +54,27 @@ def measure(regions: int, years_to: int, origins: int, profile: str, mps: Path) 
         book = Path(tmp) / "case.xlsx"
         scale.write(scale.scale(default_workbook(), regions, years_to, origins, seed=1), book)
         figures["baseline_rss_mb"] = _peak_mb()  # imports and the generator
+        peaks: dict[str, float] = {}  # peak RSS when each stage starts
 
-        def stage(name, seconds):
-            figures["stages"][name] = {"seconds": seconds, "peak_rss_mb": _peak_mb()}
+        def on_stage(name: str) -> None:
+            peaks[name] = _peak_mb()
 
-        def timed(name, fn, *args, **kwargs):
-            start = time.perf_counter()
-            value = fn(*args, **kwargs)
-            stage(name, time.perf_counter() - start)
-            return value
-
-        def read_and_validate():
-            data = load_inputs(book)
-            check_sanity(data).raise_if_any()
-            return data
-
-        data = timed("read", read_and_validate)
-        model = timed("build", build_model, data)
-        outcome = solve(model, profile)
-        stage("hand-off", outcome.wall_seconds - outcome.solve_seconds)
-        stage("solve", outcome.solve_seconds)
-        results = timed("extract", extract_results, model, data, outcome)
-        timed("report", write_report, results, data, outcome, Path(tmp) / "report.xlsx")
+        # exactly what `msc run -o` does, stage by stage (the pipeline times them)
+        result = run(book, Path(tmp) / "report.xlsx", profile=profile, on_stage=on_stage)
         figures["peak_rss_mb"] = _peak_mb()  # before the untimed export below
         # solve() frees its HiGHS instance once the answer is loaded; the compiler is
         # deterministic, so compiling again gives the LP just solved, row for row
+        model, outcome, took = result.model, result.outcome, result.timings
         compile_lp(model)._solver_model.writeModel(str(mps))
+    for name, seconds, peak in (
+        ("read", took["reading"], peaks["building"]),
+        ("build", took["building"], peaks["solving"]),
+        ("hand-off", took["solving"] - outcome.solve_seconds, peaks["extracting"]),
+        ("solve", outcome.solve_seconds, peaks["extracting"]),
+        ("extract", took["extracting"], peaks["writing"]),
+        ("report", took["writing"], figures["peak_rss_mb"]),
+    ):
+        figures["stages"][name] = {"seconds": seconds, "peak_rss_mb": peak}
     figures["variables"] = model.nvariables()
     figures["constraints"] = model.nconstraints()
     figures["profile"] = outcome.profile

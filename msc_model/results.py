@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from msc_model.data import ModelData
 from msc_model.errors import BalanceError

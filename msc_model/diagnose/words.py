@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from msc_model.data import ModelData
 from msc_model.diagnose.findings import Conflict

@@ -6,7 +6,7 @@ module with the equation and a symbol → component → unit table in its docstr
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from msc_model.data import ModelData
@@ -32,7 +32,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
 
     Returns
     -------
-    pyomo.environ.ConcreteModel
+    pyomo.core.ConcreteModel
         Components named as in the workbook (``capacity``, ``imports``, ``dependence_cap``…);
         ``m.incidence`` holds the sparse index lists; ``m.dual`` receives the duals of an
         optimal solve.

@@ -7,7 +7,7 @@ repeating the lifetime window.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from msc_model.data import ModelData

@@ -16,7 +16,7 @@ import itertools
 import math
 from collections import defaultdict
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from msc_model.data import ModelData
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from msc_model.data import ModelData

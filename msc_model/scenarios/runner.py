@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass, field
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from msc_model.data import ModelData
 from msc_model.errors import InfeasibleError, MscError

@@ -24,7 +24,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from msc_model.data import ModelData
 from msc_model.model import end_of_life

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import highspy
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.common.tee import TeeStream, capture_output
 from pyomo.contrib.solver.common.results import TerminationCondition

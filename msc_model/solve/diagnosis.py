@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.tee import capture_output
 from pyomo.contrib.solver.solvers.highs import Highs
 

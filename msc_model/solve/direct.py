@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common import dependencies
-from pyomo.common.gc_manager import PauseGC
 from pyomo.common.tee import capture_output
 from pyomo.core.staleflag import StaleFlagManager
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
@@ -47,11 +46,6 @@ class DirectLP:
 
 def compile_lp(model: pyo.ConcreteModel) -> DirectLP:
     """Compile ``model`` (one minimised objective, linear rows) into a new HiGHS instance."""
-    with PauseGC():  # as in the build: no full rescans of the model while lists grow
-        return _compile(model)
-
-
-def _compile(model: pyo.ConcreteModel) -> DirectLP:
     info = LinearStandardFormCompiler().write(model, mixed_form=True)
     if len(info.objectives) != 1:
         raise ValueError(f"expected one active objective, found {len(info.objectives)}")
