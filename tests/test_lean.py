@@ -6,13 +6,17 @@ start-up lean (benchmarks/README.md has the measured effect).
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
+from msc_model.errors import SolveError
 from msc_model.inputs import load_inputs
 from msc_model.model import build_model
-from msc_model.pipeline import default_workbook
+from msc_model.pipeline import default_workbook, run
 from msc_model.solve import _SOLVERS, solve
 
 
@@ -57,3 +61,15 @@ def test_optimal_solve_frees_its_highs_instance() -> None:
     assert model not in _SOLVERS
     assert outcome.termination == "optimal"
     assert all(v.value is not None for v in model.activity.values())
+
+
+def test_a_run_leaves_nothing_frozen_from_the_collector() -> None:
+    """``run`` freezes the built model out of the cycle collector only while it runs, so
+    a process that runs many cases (sweeps, notebooks) frees each model as usual; also
+    when the solve fails."""
+    assert gc.get_freeze_count() == 0
+    result = run(default_workbook(), None)
+    assert result.outcome.termination == "optimal" and gc.get_freeze_count() == 0
+    with pytest.raises(SolveError):
+        run(default_workbook(), None, time_limit=0)
+    assert gc.get_freeze_count() == 0
