@@ -20,7 +20,7 @@ from msc_model.pipeline import default_workbook, run
 from msc_model.solve import _SOLVERS, solve
 
 
-def test_a_run_imports_no_dead_weight() -> None:
+def test_a_run_imports_no_dead_weight(tmp_path) -> None:
     """pint would import dask and scipy, and Pyomo then scipy.stats (~65 MB in all), and
     ``pyomo.environ`` loads every Pyomo plugin (~10 MB); a whole run with its report needs
     none of them (checked in a fresh interpreter)."""
@@ -35,9 +35,10 @@ def test_a_run_imports_no_dead_weight() -> None:
         print(sorted(m for m in unused if m in sys.modules))
         """
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300
-    )
+    proc = subprocess.run(  # not from the checkout: the installed package, as users run it
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False,
+        timeout=300, cwd=tmp_path,
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 

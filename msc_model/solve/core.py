@@ -154,12 +154,17 @@ def _ranges(log: str) -> dict[str, tuple[float, float]]:
 
 
 @contextmanager
-def _ctrl_c_reraised() -> Iterator[None]:
+def _ctrl_c_reraised(highs: highspy.Highs | None = None) -> Iterator[None]:
     """Let Ctrl-C stop HiGHS and still reach the caller as ``KeyboardInterrupt``.
 
-    Pyomo asks highspy to poll a Python callback for Ctrl-C; the ``KeyboardInterrupt``
-    raised inside that callback stops HiGHS but is swallowed by the binding, and the solve
-    ends as a plain "error". The signal is remembered here and raised again afterwards.
+    HiGHS polls a Python callback between iterations (``HandleKeyboardInterrupt``). With
+    ``highs`` given, the signal only asks that instance to stop (``cancelSolve``; the next
+    poll interrupts it) and ``KeyboardInterrupt`` is raised here once the block has
+    closed, so it can never land inside the clean-up of the output capture and leave
+    stderr redirected (the "interrupted" message would be lost). Without it (Pyomo's
+    persistent interface, whose instance is made inside the block) the handler raises at
+    once; the exception stops HiGHS but is swallowed by the binding, so it is raised again
+    afterwards.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # signals are only delivered to the main thread
@@ -168,7 +173,9 @@ def _ctrl_c_reraised() -> Iterator[None]:
 
     def handler(signum, _frame):
         received.append(signum)
-        raise KeyboardInterrupt
+        if highs is None:
+            raise KeyboardInterrupt
+        highs.cancelSolve()
 
     previous = signal.signal(signal.SIGINT, handler)
     try:
@@ -313,7 +320,7 @@ def _run_direct(model, lp: DirectLP, profile: Profile, verbose, time_limit, expo
         _write(highs, exports)
     stream = io.StringIO()
     streams = [stream, sys.stdout] if verbose else [stream]
-    with _ctrl_c_reraised(), capture_output(output=TeeStream(*streams), capture_fd=True):
+    with _ctrl_c_reraised(highs), capture_output(output=TeeStream(*streams), capture_fd=True):
         highs.setOptionValue("output_flag", True)
         highs.setOptionValue("log_to_console", True)
         for key, option in profile.options.items():
