@@ -374,7 +374,7 @@ def test_ctrl_c_during_a_solve_keeps_the_old_report(tmp_path: Path) -> None:
         [sys.executable, "-m", "msc_model", "run", str(path), "-o", str(report), "--overwrite",
          "-v"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": "200"}, cwd=tmp_path,  # the installed package
     )  # fmt: skip
     assert proc.stdout is not None
     for line in proc.stdout:
