@@ -4,8 +4,8 @@
 
 msc's LP for a scale workbook is compiled to arrays once (untimed); then the same LP is
 built again as a bare Pyomo model in the cheapest way Pyomo offers (one indexed Var, one
-``LinearExpression`` per row straight from the sparse rows, no sets, rules or lookups)
-and compiled with the ``LinearStandardFormCompiler`` msc uses. Those two times bound
+``LinearExpression`` per row straight from the sparse rows, no sets, rules or lookups;
+the same rows and costs, with plain ``x ≥ 0`` for the column bounds) and compiled with the ``LinearStandardFormCompiler`` msc uses. Those two times bound
 from below what any Pyomo formulation of this LP costs before HiGHS starts; msc's own
 build and compile are timed beside them. ``run.py`` runs it for the provincial case.
 """

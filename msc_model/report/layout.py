@@ -466,7 +466,11 @@ def side_table_path(report: Path, sheet: str) -> Path:
     beside the report, the slug being the sheet name lower-cased with every character
     other than a–z and 0–9 replaced by ``_`` ("Flows" → ``report_table_flows.parquet``)."""
     slug = re.sub(r"[^a-z0-9]", "_", sheet.lower())
-    return report.with_name(f"{report.stem}_table_{slug}.parquet")
+    return report.with_name(f"{_side_prefix(report)}{slug}.parquet")
+
+
+def _side_prefix(report: Path) -> str:
+    return f"{report.stem}_table_"
 
 
 @dataclass
@@ -522,7 +526,7 @@ class SideTables:
 def stale_side_tables(report: Path, keep: Sequence[Path] = ()) -> list[Path]:
     """Side files beside ``report`` named after its stem that are not in ``keep``: left
     by an earlier report of the same name, they would sit next to this one as if current."""
-    prefix = f"{report.stem}_table_"
+    prefix = _side_prefix(report)
     return [
         p
         for p in report.parent.iterdir()

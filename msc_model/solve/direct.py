@@ -21,6 +21,7 @@ from pyomo.core.staleflag import StaleFlagManager
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 INF = highspy.kHighsInf
+_UNSAFE = re.compile(r"[^A-Za-z0-9_\[\],.()-]")  # MPS names: no blanks, plain ASCII
 
 # Pyomo imports scipy.stats, .integrate and .spatial (~50 MB, a tenth of a provincial
 # run's peak) as soon as anything takes scipy, and the compiler below takes scipy.sparse,
@@ -28,7 +29,6 @@ INF = highspy.kHighsInf
 # (A private attribute: should Pyomo rename it, only the memory is lost.)
 if isinstance(dependencies.scipy_available, dependencies.DeferredImportIndicator):
     dependencies.scipy_available._callback = None
-_UNSAFE = re.compile(r"[^A-Za-z0-9_\[\],.()-]")  # MPS names: no blanks, plain ASCII
 
 
 @dataclass
