@@ -57,9 +57,11 @@ def _stage_table(results: Results) -> pd.DataFrame:
 
 
 def dependence(results: Results, data: ModelData) -> pd.DataFrame:
-    """External dependence per metal and year (the headline indicator).
+    """External dependence per metal and year (the headline indicator): USGS's net import
+    reliance.
 
-    ``net_imports = Σ_{k ∈ K_m} (imports − exports)``;
+    ``net_imports = Σ_{k ∈ K_m} (imports − exports) + stock draws − stock fills`` (a draw
+    counts like an import in the year it is drawn);
     ``consumption = mining + [scrap ∈ K_m] · old scrap recycled + net_imports`` with old
     scrap recycled = recycling input − prompt scrap − net scrap imports;
     ``value = net_imports / consumption``; ``target`` is the interpolated cap (NaN where
@@ -72,6 +74,8 @@ def dependence(results: Results, data: ModelData) -> pd.DataFrame:
     mining = _national(results.activity[results.activity["process"] == "mining"], ["metal", "year"])
     recycled = _national(results.scrap, ["metal", "year"], "recycled_input")
     prompt = _national(results.scrap, ["metal", "year"], "prompt")
+    stock = results.stock.groupby(["metal", "year"], sort=True)[["draw", "fill"]].sum()
+    drawn = stock["draw"] - stock["fill"]
     targets = dependence_targets(data)
     years = sorted(results.demand["year"].unique())
     for metal in data.metals:
@@ -80,6 +84,7 @@ def dependence(results: Results, data: ModelData) -> pd.DataFrame:
             net = sum(
                 imports.get((metal, k, t), 0.0) - exports.get((metal, k, t), 0.0) for k in forms
             )
+            net += drawn.get((metal, t), 0.0)
             domestic = mining.get((metal, t), 0.0)
             if "scrap" in forms:
                 net_scrap = imports.get((metal, "scrap", t), 0.0) - exports.get(

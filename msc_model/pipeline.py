@@ -22,6 +22,7 @@ from msc_model.indicators import headline
 from msc_model.inputs import load_inputs
 from msc_model.inputs.sanity import check_sanity
 from msc_model.model import build_model
+from msc_model.reference import PolicyCost, policy_cost, solve_reference
 from msc_model.report import check_flow_year, write_failed_report, write_report
 from msc_model.report.writer import check_target
 from msc_model.results import Results, extract_results
@@ -47,6 +48,10 @@ class RunResult:
     report_files: tuple[Path, ...] = ()  # written beside the report (flow diagram HTML)
     timings: dict[str, float] = field(default_factory=dict)
     model: object = None
+    #: the reference plan (same case, security constraints off); None when not solved
+    reference: Results | None = None
+    #: what the policy adds against the reference plan
+    policy: PolicyCost | None = None
 
     @property
     def headline(self):
@@ -78,6 +83,7 @@ def run(
     time_limit: float | None = None,
     strict: bool = False,
     export: tuple[str | Path, ...] = (),
+    reference: bool = True,
 ) -> RunResult:
     """Solve one case and (optionally) write its results workbook.
 
@@ -104,6 +110,10 @@ def run(
         Numerical warnings of HiGHS (wide coefficient ranges) raise SolveError.
     export
         Files (``.mps`` or ``.lp``) to write the LP to, exactly as HiGHS is given it.
+    reference
+        Also solve the reference plan (the same built model without the dependence caps
+        and security shares, see :mod:`msc_model.reference`), so the report can state
+        what the policy adds. It is solved before the plan, on the same model.
 
     Raises
     ------
@@ -128,6 +138,10 @@ def run(
         gc.collect()  # the reader's cyclic garbage: cheap now, kept for good once frozen
         model = build_model(data)
     with _model_kept():
+        baseline, note = None, "not solved (--no-reference)"
+        if reference:
+            with _stage("solving the reference plan", timings, on_stage):
+                baseline, note = solve_reference(model, data, profile, time_limit)
         try:
             with _stage("solving", timings, on_stage):
                 outcome = solve(
@@ -149,12 +163,15 @@ def run(
             raise exc from error
         with _stage("extracting", timings, on_stage):
             results = extract_results(model, data, outcome)
-        result = RunResult(data, outcome, results, timings=timings, model=model)
+        result = RunResult(
+            data, outcome, results, timings=timings, model=model, reference=baseline,
+            policy=policy_cost(results, data, baseline, note),
+        )  # fmt: skip
         if output is not None:
             with _stage("writing", timings, on_stage):
                 written = write_report(
                     results, data, outcome, output, overwrite=overwrite, timings=timings,
-                    flow_year=flow_year,
+                    flow_year=flow_year, policy=result.policy,
                 )  # fmt: skip
             result.report, result.report_note = written.path, written.note
             result.report_files = written.companions

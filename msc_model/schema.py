@@ -128,6 +128,7 @@ INDEX_SETS = {
     "form": "form",
     "year": "year",
     "end_use": None,  # free text
+    "tier": None,  # free text: a supply cost step
     "basis": None,  # free text
 }
 
@@ -194,13 +195,6 @@ PARAM_SHEETS: tuple[ParamSheet, ...] = (
                 "Year whose money all prices are in (real terms).",
                 dense=True,
                 **_YEAR,
-            ),
-            Param(
-                "unmet_demand_penalty",
-                "MUSD/kt",
-                "Cost charged per unit of demand not met; high, so shortfalls are a last resort.",
-                min=1e-9,
-                default=100.0,
             ),
             Param(
                 "policy_start_year",
@@ -428,6 +422,13 @@ PARAM_SHEETS: tuple[ParamSheet, ...] = (
                 default=0.0,
             ),
             Param("stock_loss", "1/yr", "Share of stock lost per year.", max=1.0, default=0.0),
+            Param(
+                "terminal_value",
+                "MUSD/kt",
+                "What a unit of stock left at the end of the final year is worth (credited, "
+                "discounted); blank: the metal's cheapest landed import price of refined metal "
+                "(else of ore, per unit of refined metal).",
+            ),
         ),
         "Storage technology and costs by metal.",
     ),
@@ -453,6 +454,63 @@ PARAM_SHEETS: tuple[ParamSheet, ...] = (
             ),
         ),
         "Collection and prompt scrap by metal.",
+    ),
+    ParamSheet(
+        "lost_supply",
+        ("metal",),
+        (
+            Param(
+                "unmet_demand_penalty",
+                "MUSD/kt",
+                "Value of lost supply: what a unit of demand left unmet is charged. Set it far "
+                "above the metal's marginal value (10x or more) so curtailment is the last "
+                "resort; it is a signal of infeasibility, reported apart, never a cost.",
+                min=1e-9,
+                default=100.0,
+            ),
+        ),
+        "Value of lost supply by metal (shortfall is a last resort, never a price).",
+    ),
+    ParamSheet(
+        "mining_tiers",
+        ("metal", "region", "tier"),
+        (
+            Param(
+                "tier_output",
+                "kt/yr",
+                "Most mine output per year from this cost step (grade, depth, remoteness).",
+            ),
+            Param(
+                "tier_cost",
+                "MUSD/kt",
+                "Extra cost per unit of output from this step, on top of the mining "
+                "technology's costs.",
+                default=0.0,
+            ),
+        ),
+        "Domestic mining supply curve: cost steps per metal and region. Where a region has "
+        "steps, its mine output is at most their sum and cheaper steps are used first.",
+    ),
+    ParamSheet(
+        "collection_tiers",
+        ("metal", "tier"),
+        (
+            Param(
+                "tier_share",
+                "",
+                "Share of end-of-life scrap collectable in this cost step.",
+                max=1.0,
+                kind="share",
+            ),
+            Param(
+                "collection_cost",
+                "MUSD/kt",
+                "Cost per unit of old scrap collected in this step.",
+                default=0.0,
+            ),
+        ),
+        "Scrap collection supply curve: cost steps per metal (the total stays at most "
+        "max_collection_rate of end-of-life scrap).",
     ),
     ParamSheet(
         "end_uses",

@@ -1168,14 +1168,6 @@ def tables() -> dict[str, list[dict]]:
             note="all prices in 2024 money",
         ),
         dict(
-            parameter="unmet_demand_penalty",
-            value=200_000,
-            unit="USD/t",
-            source=ASSUMPTION,
-            note="≈ 3 × the dearest supply path (lithium salts 61,719 USD/t Li + processing); "
-            "shortfalls only as a last resort",
-        ),
-        dict(
             parameter="policy_start_year",
             value=BASE_YEAR + 1,
             unit="",
@@ -1202,6 +1194,12 @@ def tables() -> dict[str, list[dict]]:
         ),
     ]
     t["demand"] = _demand_rows()
+    t["lost_supply"] = [
+        dict(metal=m, value=v, unit="USD/t", source=ASSUMPTION, note=n)
+        for m, (v, n) in LOST_SUPPLY.items()
+    ]
+    t["mining_tiers"] = _mining_tier_rows()
+    t["collection_tiers"] = _collection_tier_rows()
     t["exports"] = _export_rows()
     t["existing_capacity"] = _capacity_rows()
     t["technology"] = [
@@ -1502,9 +1500,113 @@ MAX_BUILD = {
 }
 
 
+#: value of lost supply per metal (USD/t of content): far above each metal's marginal
+#: product value in the least-cost plan (the product balance's dual, 2024-2040: iron
+#: ~470 USD/t, copper ~10,300-10,900, lithium ~75,000-120,000 USD/t Li), so curtailment is
+#: the last resort and never competes with a dearer supply route
+LOST_SUPPLY = {
+    "Fe": (5_000, "≈ 10 × iron's marginal product value (~470 USD/t Fe, steel products)"),
+    "Cu": (150_000, "≈ 14 × copper's marginal product value (~10,500 USD/t Cu)"),
+    "Li": (
+        1_500_000,
+        "≈ 12 × lithium's highest marginal product value (~120,000 USD/t Li, i.e. "
+        "~22,600 USD/t LCE); = 282,000 USD/t LCE",
+    ),
+}
+
+#: domestic mining supply curve, per metal: (tier, share of today's max_capacity, extra
+#: cost USD/t of content, note). Tier 1 is today's resource ceiling at today's cost (the
+#: technology sheet); the dearer tiers are lower grades, deeper or remote deposits. The
+#: regions' max_capacity is raised to the sum of the tiers. No published cost curve by
+#: province exists in the sources; steps are reasoned from reserves and import parity.
+MINING_TIERS = {
+    "Fe": (
+        ("1 current", 1.0, 0, "today's ceiling (capacity_limits) at today's cost"),
+        ("2 lower grade", 0.2, 40, "leaner magnetite (China averages ~30 % Fe run-of-mine); "
+         "more stripping and grinding: +40 USD/t Fe, about import parity"),
+        ("3 deep", 0.2, 90, "underground/deep deposits: +90 USD/t Fe"),
+        ("4 marginal", 0.2, 160, "remote, thin deposits: +160 USD/t Fe, ~2 × the import price"),
+    ),
+    "Cu": (
+        ("1 current", 1.0, 0, "today's ceiling (capacity_limits) at today's cost"),
+        ("2 lower grade", 0.25, 3_000, "porphyry grades < 0.4 % Cu: +3,000 USD/t Cu"),
+        ("3 remote", 0.25, 5_000, "Tibet/Xinjiang deposits, altitude and haulage: +5,000 USD/t"),
+        ("4 marginal", 0.5, 8_000, "sub-economic resources at today's prices: +8,000 USD/t"),
+    ),
+    "Li": (
+        ("1 current", 1.0, 0, "today's ceiling (capacity_limits) at today's cost"),
+        ("2 lepidolite", 0.5, 15_000, "low-grade Jiangxi lepidolite, high reagent use: "
+         "+15,000 USD/t Li (~2,800 USD/t LCE)"),
+        ("3 high-altitude", 0.5, 35_000, "Tibet brines and remote spodumene: +35,000 USD/t Li"),
+    ),
+}  # fmt: skip
+
+#: scrap collection beyond today's rate (max_collection_rate), per metal: (tier, extra
+#: share of end-of-life scrap, cost USD/t collected, note); reasoned assumptions
+COLLECTION_TIERS = {
+    "Fe": (
+        ("2 extended", 0.05, 300, "dismantling of buildings and machinery, more sorting: "
+         "about the saving of the scrap route over imported ore (ore + smelting)"),
+        ("3 intensive", 0.05, 500, "small, dispersed and mixed scrap"),
+    ),
+    "Cu": (
+        ("2 extended", 0.10, 10_000, "e-waste and cable recovery through formal channels: "
+         "about the saving of the scrap route over imported concentrate"),
+        ("3 intensive", 0.10, 14_000, "low-grade mixed scrap, dispersed sources"),
+    ),
+    "Li": (
+        ("2 extended", 0.10, 45_000, "formal take-back of small-format batteries: about the "
+         "saving of the recycling route over imported concentrate"),
+        ("3 intensive", 0.15, 80_000, "dispersed consumer batteries, collection and transport "
+         "of hazardous goods"),
+    ),
+}  # fmt: skip
+
+
+def _mining_tier_rows() -> list[dict]:
+    rows = []
+    for m, tiers in MINING_TIERS.items():
+        values, _s, _n = MAX_CAPACITY[m, "mining"]
+        usable = TECH[m, "mining"]["availability"][0]
+        for region, ceiling in zip(REGIONS, values, strict=True):
+            if not ceiling:
+                continue
+            for tier, share, cost, note in tiers:
+                output = ceiling * share * usable
+                rows.append(
+                    dict(metal=m, region=region, tier=tier, parameter="tier_output",
+                         value=round(output, 3), unit="kt/yr", source=ASSUMPTION,
+                         note=f"{share:g} × max_capacity {ceiling:,} × availability {usable:g}")
+                )  # fmt: skip
+                rows.append(
+                    dict(metal=m, region=region, tier=tier, parameter="tier_cost",
+                         value=cost, unit="USD/t", source=ASSUMPTION, note=note)
+                )  # fmt: skip
+    return rows
+
+
+def _collection_tier_rows() -> list[dict]:
+    rows = []
+    for m, tiers in COLLECTION_TIERS.items():
+        for tier, share, cost, note in tiers:
+            rows.append(
+                dict(metal=m, tier=tier, parameter="tier_share", value=share * 100, unit="%",
+                     source=ASSUMPTION, note="beyond max_collection_rate (recycling sheet)")
+            )  # fmt: skip
+            rows.append(
+                dict(metal=m, tier=tier, parameter="collection_cost", value=cost,
+                     unit="USD/t", source=ASSUMPTION, note=note)
+            )  # fmt: skip
+    return rows
+
+
 def _limit_rows() -> list[dict]:
     rows = []
     for (m, p), (values, s, n) in MAX_CAPACITY.items():
+        if p == "mining":  # room for the dearer tiers of the supply curve
+            extra = sum(share for _t, share, _c, _n in MINING_TIERS[m])
+            values = tuple(round(v * extra) for v in values)
+            n += f"; × {extra:g} for the supply curve's dearer tiers (mining_tiers)"
         for region, v in zip(REGIONS, values, strict=True):
             rows.append(
                 dict(

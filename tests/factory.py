@@ -132,7 +132,11 @@ def minimal_sheets() -> Sheets:
             ["discount_rate", 0.05, "", ""],
             ["price_base_year", 2024, "", ""],
             ["exchange_rate", 7.2, "CNY/USD", ""],
-            ["unmet_demand_penalty", 100, "MUSD/kt", ""],
+        ],
+        "lost_supply": [
+            ["metal", "value", "unit", "note"],
+            ["Cu", 100, "MUSD/kt", ""],
+            ["Li", 1000, "MUSD/kt", ""],
         ],
         "content_bases": [
             ["basis", "value", "unit", "metal", "note"],

@@ -64,6 +64,9 @@ def test_dependence_recomputed_from_trade_and_production(base: Results, data) ->
                     imp[imp.form == "scrap"].value.sum() - exp[exp.form == "scrap"].value.sum()
                 )
                 domestic += scrap.recycled_input.sum() - scrap.prompt.sum() - net_scrap
+            # USGS: a stock draw counts like an import, a fill as not consumed
+            stock = base.stock.query("metal == @metal and year == @year")
+            net += stock.draw.sum() - stock.fill.sum()
             assert reported[metal, year] == pytest.approx(net / (net + domestic), rel=1e-9)
 
 

@@ -83,10 +83,14 @@ def test_stockpile_draws_early_and_fills_before_the_reserve_year() -> None:
     5 kt of fill a year. Cheapest: draw all 30 in 2025, fill 5 in 2027 and 5 in 2028
     (filling in 2026 would add a year of holding; keeping initial stock costs 4 years).
 
-    imports 70, 100, 105, 105 → 3800; stock 0, 0, 5, 10 → holding 15; objective 3815.
+    imports 70, 100, 105, 105 → 3800; stock 0, 0, 5, 10 → holding 15; the 10 kt reserve
+    left at the end is credited at its replacement value, the import price 10 → −100;
+    objective 3715.
     """
     res = run(toys.stockpile())
-    assert res.objective == pytest.approx(3815.0)
+    assert res.objective == pytest.approx(3715.0)
+    costs = res.costs.groupby("term")["undiscounted"].sum()
+    assert costs["terminal_stock"] == pytest.approx(-100.0)
     stock = res.stock.sort_values("year")
     assert stock["stock"].tolist() == pytest.approx([0, 0, 5, 10])
     assert stock["fill"].tolist() == pytest.approx([0, 0, 5, 5])

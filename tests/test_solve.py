@@ -100,7 +100,7 @@ def test_badly_scaled_costs_are_reported_as_warnings() -> None:
         {
             "demand": toys.flat_demand((2025, 2025), 100.0),
             "import_price": {("Cu", "refined", "World"): 1e-7},
-            "unmet_demand_penalty": {(): 1e5},
+            "unmet_demand_penalty": {("Cu",): 1e5},
         },
     )
     outcome = solve(build_model(data))

@@ -47,7 +47,7 @@ def make_data(
         "final_year": {(): final},
         "price_base_year": {(): base},
         "discount_rate": {(): 0.0},
-        "unmet_demand_penalty": {(): PENALTY},
+        "unmet_demand_penalty": {(METAL,): PENALTY},
         "capex": {(METAL, p): 1000.0 for p in procs},
         "lifetime": {(METAL, p): 10.0 for p in procs},
         "max_capacity": {(METAL, p, r): 0.0 for p in procs if p != "processing" for r in regions},

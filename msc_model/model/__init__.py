@@ -12,14 +12,22 @@ from pyomo.common.gc_manager import PauseGC
 from msc_model.data import ModelData
 from msc_model.model.balance import add_balance
 from msc_model.model.capacity import add_capacity
-from msc_model.model.objective import COST_TERMS, add_objective
+from msc_model.model.objective import COST_TERMS, PENALTY_TERMS, PLAN_TERMS, add_objective
 from msc_model.model.recycling import add_recycling, end_of_life, lifetime_kernel
 from msc_model.model.security import add_security
 from msc_model.model.sets import add_parameters, add_sets
 from msc_model.model.storage import add_storage
+from msc_model.model.supply import add_supply_steps
 from msc_model.model.trade import add_trade
 
-__all__ = ["COST_TERMS", "build_model", "end_of_life", "lifetime_kernel"]
+__all__ = [
+    "COST_TERMS",
+    "PENALTY_TERMS",
+    "PLAN_TERMS",
+    "build_model",
+    "end_of_life",
+    "lifetime_kernel",
+]
 
 
 def build_model(data: ModelData) -> pyo.ConcreteModel:
@@ -47,6 +55,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_capacity(m, data)
         add_trade(m, data)
         add_recycling(m, data)
+        add_supply_steps(m, data)
         add_storage(m, data)
         add_balance(m, data)
         add_security(m, data)

@@ -112,7 +112,9 @@ def add_recycling(m: pyo.ConcreteModel, data: ModelData) -> None:
 
     ``0 ≤ collected_scrap[m,r,t] ≤ max_collection_rate[m] · end_of_life[m,r,t]``
 
-    The limit is a variable bound (one per variable, so no extra row). Only (m, r, t) with
+    The limit is a variable bound (one per variable, so no extra row); a metal with
+    collection cost steps (``collection_tiers``) is bounded by all of its end-of-life scrap
+    here and by the base rate plus its steps in ``supply``. Only (m, r, t) with
     end-of-life scrap > 0 get a variable. Collection is free in the formulation: its cost
     lies in the recycling plant's costs.
 
@@ -125,8 +127,12 @@ def add_recycling(m: pyo.ConcreteModel, data: ModelData) -> None:
     ======================  ==========================  =======
     """
     eol = m.incidence.end_of_life
+    stepped = {metal for metal, _tier in data.table("tier_share")}
 
     def bounds(_m, metal, region, t):
-        return (0.0, data.get("max_collection_rate", (metal,)) * eol[metal, region, t])
+        # with collection cost steps, the base rate is a row of ``supply`` and the bound
+        # is everything that arises
+        rate = 1.0 if metal in stepped else data.get("max_collection_rate", (metal,))
+        return (0.0, rate * eol[metal, region, t])
 
     m.collected_scrap = pyo.Var(m.COLLECTION, bounds=bounds, doc="collected old scrap, kt/yr")

@@ -16,7 +16,10 @@ from msc_model.model.balance import prompt_scrap_factor
 
 
 def net_imports_expr(m: pyo.ConcreteModel, metal: str, t: int):
-    """``Σ_{k ∈ K_m} (Σ_{o,r} imports − Σ_r exports)`` as a linear expression."""
+    """``Σ_{k ∈ K_m} (Σ_{o,r} imports − Σ_r exports) + Σ_r (draw − fill)`` as a linear
+    expression: USGS's net import reliance counts a stock draw like an import in the year
+    it is drawn (and a fill as not consumed), so a cap cannot be met by importing early
+    and drawing later."""
     inc = m.incidence
     forms = inc.counted[metal]
     imports = quicksum(
@@ -25,11 +28,13 @@ def net_imports_expr(m: pyo.ConcreteModel, metal: str, t: int):
     exports = quicksum(
         m.exports[metal, k, r, t] for k in forms for r in inc.exports_from.get((metal, k, t), ())
     )
-    return imports - exports
+    stock_change = quicksum(m.draw[metal, r, t] - m.fill[metal, r, t] for r in m.REGIONS)
+    return imports - exports + stock_change
 
 
 def consumption_expr(m: pyo.ConcreteModel, data: ModelData, metal: str, t: int, net_imports):
-    """Apparent consumption: mining + old scrap recycled (if scrap counts) + net imports.
+    """Apparent consumption: mining + old scrap recycled (if scrap counts) + net imports
+    (which include stock draws less fills, so consumption is USGS's apparent consumption).
 
     Old scrap recycled is counted as ``recycling input − prompt scrap − net scrap imports``
     rather than as collected scrap: collection is free, so counting what is collected would
@@ -68,6 +73,8 @@ def add_security(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Dependence cap and the share constraints.
 
     ``dependence_cap``: ``net_imports[m,t] ≤ dependence_target[m,t] · consumption[m,t]`` with
+    ``net_imports = Σ_{k ∈ K_m} (imports − exports) + Σ_r (draw − fill)`` (USGS net import
+    reliance: a stock draw counts like an import) and
     ``consumption = Σ_r mining + [scrap ∈ K_m] Σ_r old scrap recycled + net_imports``
     (old scrap recycled = recycling input − prompt scrap − net scrap imports) (``K_m``: forms
     that count, see ``sets.counted_forms``; targets interpolated by

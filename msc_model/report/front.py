@@ -93,7 +93,7 @@ def _headline_rows(s: Sequence[MetalSummary], base: int, final: int) -> list[tup
 
 
 def fill_summary(
-    sheet: SheetWriter, t: ReportTables, outcome, dependence: Block, source: str
+    sheet: SheetWriter, t: ReportTables, outcome, dependence: Block, source: str, policy=None
 ) -> None:
     """Write the Summary of an optimal run (see module doc)."""
     data = t.data
@@ -115,11 +115,16 @@ def fill_summary(
     sheet.blank()
     sheet.text("Key findings", font=SUBTITLE_FONT, height=20)
     hinterland = [r for r in data.regions if r in data.hinterland]
-    _sentence(
-        sheet,
-        sentences.cost_sentence(t.terms, t.objective, (base, final), data.get("discount_rate", ())),
-        n,
-    )
+    names = {m: data.metal_names.get(m) or m for m in data.metals}
+    for text in (
+        sentences.curtailment_sentence(policy),
+        sentences.policy_sentence(policy, (base, final), names),
+    ):
+        if text:
+            _sentence(sheet, text, n, font=SUBTITLE_FONT if text.startswith("Warning") else None)
+    cost = policy.plan_cost if policy is not None else t.objective
+    rate = data.get("discount_rate", ())
+    _sentence(sheet, sentences.cost_sentence(t.terms, cost, (base, final), rate), n)
     for s in t.summaries:
         for text in (
             sentences.dependence_sentence(s),

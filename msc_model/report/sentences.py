@@ -21,10 +21,12 @@ TERM_NAMES = {
     "fixed_opex": "fixed operating costs",
     "variable_opex": "variable operating costs",
     "energy": "energy",
+    "supply_steps": "dearer domestic supply (cost steps)",
     "imports": "imports",
     "transport": "transport",
     "holding": "reserve holding",
-    "unmet_demand": "the unmet-demand penalty",
+    "terminal_stock": "closing reserves (credit)",
+    "unmet_demand": "value of lost supply (curtailment, not a cost)",
 }
 #: two shares closer than this (0.05 percentage point) read as "at" each other
 _AT = 5e-4
@@ -144,19 +146,76 @@ def unmet_sentence(s: MetalSummary) -> str:
         return ""
     return (
         f"Warning: {amount(s.unmet_total, 'kt')} of {s.name} demand is not met over "
-        f"{s.base_year}–{s.final_year}; the plan pays the unmet-demand penalty instead "
+        f"{s.base_year}–{s.final_year}: curtailment, reported apart and never a cost "
         "(see the Unmet demand sheet)."
     )
+
+
+def money(value: float) -> str:
+    """MUSD → "1.23 bn USD" (or "456 million USD" below a billion)."""
+    if _missing(value):
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value / 1000:,.{1 if abs(value) >= 100_000 else 2}f} bn USD"
+    return f"{value:,.0f} million USD"
+
+
+def curtailment_sentence(policy) -> str:
+    """First words of a report whose plan leaves demand unmet: it is not an answer."""
+    if policy is None or policy.curtailed <= 0:
+        return ""
+    return (
+        f"Warning: this plan leaves {amount(policy.curtailed, 'kt')} of demand unmet: the "
+        "case cannot be met as posed (see the Unmet demand sheet). The value of lost supply "
+        "charged for it is a signal, not a cost, and is left out of every cost below."
+    )
+
+
+def policy_sentence(policy, data_years: tuple[int, int], names: dict[str, str]) -> str:
+    """What the security policy adds against the least-cost plan without it."""
+    base, final = data_years
+    if policy is None:
+        return ""
+    if policy.reference_cost is None:
+        return (
+            f"No reference plan without the security constraints: {policy.note}. The "
+            "whole-system cost below is not the price of the policy."
+        )
+    extra, share = policy.extra_cost, policy.extra_share
+    avoided = policy.imports_avoided
+    if abs(extra) <= 1e-6 * max(abs(policy.reference_cost), 1.0) and avoided.abs().sum() < 0.5:
+        return (
+            "The targets and security shares cost nothing extra: the least-cost plan without "
+            f"them already meets them over {base}–{final} (their marginal cost is zero)."
+        )
+    text = (
+        f"Meeting the targets costs {money(extra)}"
+        + (f" ({pct(share, 2)})" if not _missing(share) else "")
+        + f" more in present value over {base}–{final} than the least-cost plan without them"
+    )
+    parts = [
+        f"{names.get(m, m)} {amount(v / 1000, 'Mt')}" if abs(v) >= 1000 else
+        f"{names.get(m, m)} {amount(v, 'kt')}"
+        for m, v in avoided.items()
+        if abs(v) >= 0.05
+    ]  # fmt: skip
+    if parts:
+        total = avoided.sum()
+        verb = "cuts" if total >= 0 else "raises"
+        text += f", and {verb} cumulative net imports ({', '.join(parts)})"
+    return text + "."
 
 
 def cost_sentence(
     terms: pd.DataFrame, objective: float, data_years: tuple[int, int], rate: float
 ) -> str:
-    """Total discounted cost and its largest terms."""
+    """Whole-system discounted cost (value of lost supply excluded) and its largest terms."""
     base, final = data_years
+    terms = terms[terms["term"] != "unmet_demand"]
     text = (
-        f"The plan costs {amount(objective, 'million USD')} in present value over "
-        f"{base}–{final} (discounted at {rate * 100:.1f} % a year)"
+        f"The whole supply system costs {money(objective)} in present value over "
+        f"{base}–{final} (discounted at {rate * 100:.1f} % a year; this is the cost of "
+        "supplying all demand, most of it paid with or without any policy)"
     )
     top = terms[terms["discounted"] > 1e-6].sort_values("discounted", ascending=False).head(3)
     if len(top) and objective > 0:

@@ -7,15 +7,26 @@ import math
 from rich.console import Console
 from rich.table import Table
 
+from msc_model.report.sentences import curtailment_sentence, money, policy_sentence
+
 
 def _pct(value: float) -> str:
     return "–" if value is None or math.isnan(value) else f"{100 * value:.1f} %"
 
 
 def print_summary(console: Console, result) -> None:
-    """Dependence per metal (base year, 2030, 2035, final) against the target, total
-    discounted cost, and new capacity by stage and region."""
+    """What the policy adds (or that demand is curtailed), dependence per metal (base
+    year, 2030, 2035, final) against the target, the whole-system cost, and new capacity
+    by stage and region."""
     data, results = result.data, result.results
+    policy = result.policy
+    names = {m: data.metal_names.get(m) or m for m in data.metals}
+    years = (data.base_year, data.final_year)
+    # the first line: curtailment (the plan is no answer), else what the policy adds
+    for text in (curtailment_sentence(policy), policy_sentence(policy, years, names)):
+        if text:
+            style = "bold red" if text.startswith("Warning") else "bold"
+            console.print(text, style=style, highlight=False)
     head = result.headline
     years = [c.removeprefix("dependence_") for c in head.columns if c.startswith("dependence_")]
     target_col = f"target_{data.final_year}"
@@ -31,7 +42,12 @@ def print_summary(console: Console, result) -> None:
         table.add_row(name, *cells, _pct(row[target_col]), f"{row['unmet_total']:,.0f}")
     console.print(table)
 
-    console.print(f"Total discounted cost: [bold]{result.outcome.objective:,.0f}[/] million USD")
+    cost = policy.plan_cost if policy is not None else result.outcome.objective
+    console.print(
+        f"Whole-system cost (present value, all demand, value of lost supply excluded): "
+        f"{money(cost)}",
+        highlight=False,
+    )
 
     cap = results.capacity
     built = cap[cap["new"] > 1e-6].groupby(["metal", "process", "region"])["new"].sum()

@@ -129,6 +129,7 @@ def build_report(
     flow_year: int,
     reference: Path | None,
     side: SideTables | None = None,
+    policy=None,
 ) -> Workbook:
     """The complete report workbook (not yet saved).
 
@@ -148,7 +149,7 @@ def build_report(
         cost_sheet(wb, t)
         inputs_sheets(wb, data, diff)
         run_info_sheet(wb, run_info(data, outcome, timings, reference=diff.reference))
-        fill_summary(summary, t, outcome, dependence, data.source)
+        fill_summary(summary, t, outcome, dependence, data.source, policy)
     except BaseException:
         discard_workbook(wb)
         raise
@@ -165,6 +166,7 @@ def write_report(
     timings: Mapping[str, float] | None = None,
     flow_year: int | None = None,
     reference: Path | str | None = DEFAULT,
+    policy=None,
 ) -> WriteOutcome:
     """Write the policy report of an optimal run, and its interactive flow diagrams.
 
@@ -186,6 +188,9 @@ def write_report(
     reference
         Workbook the Inputs are compared with: the shipped default (``"default"``), a
         path, or ``None`` for no comparison.
+    policy
+        The :class:`~msc_model.reference.PolicyCost` of the run: the Summary opens with
+        what the policy adds against the reference plan (and with any curtailment).
 
     Returns
     -------
@@ -212,6 +217,7 @@ def write_report(
         flow_year=year,
         reference=_reference(reference),
         side=side,
+        policy=policy,
     )
     written = save_workbook(wb, path)
     html_path = companion_html(written.path)
@@ -243,6 +249,7 @@ def write_failed_report(
     timings: Mapping[str, float] | None = None,
     diagnosis: Sequence[str] | None = None,
     reference: Path | str | None = DEFAULT,
+    policy=None,
 ) -> WriteOutcome:
     """Write the report of a run with no optimal plan (infeasible, time limit, ...).
 

@@ -106,10 +106,10 @@ def release_rules(
         return m.stock[metal, r, t] + m.reserve_shortfall[metal, r, t] >= days / 365.0 * national
 
     m.reserve_minimum_softened = pyo.Constraint(soft, rule=softened)
-    charge = RELEASE_CHARGE * data.get("unmet_demand_penalty", ())
     by_year: dict[int, list] = {}
     for index in soft:
         m.reserve_minimum[index].deactivate()
+        charge = RELEASE_CHARGE * data.get("unmet_demand_penalty", index[:1])
         by_year.setdefault(index[-1], []).append(charge * m.reserve_shortfall[index])
     for t, terms in by_year.items():
         m.cost_unmet_demand[t].set_value(m.cost_unmet_demand[t].expr + quicksum(terms))

@@ -28,6 +28,7 @@ import pyomo.core as pyo
 
 from msc_model.data import ModelData
 from msc_model.model import end_of_life
+from msc_model.model.objective import terminal_values
 from msc_model.model.sets import dependence_targets
 
 MUTABLE = ("import_price", "demand", "dependence_target")
@@ -81,6 +82,8 @@ def update_mutable(model: pyo.ConcreteModel, data: ModelData) -> None:
     model matches ``data`` whatever variant it held before)."""
     for key in model.import_price:
         model.import_price[key] = data.get("import_price", key)
+    for metal, value in terminal_values(data).items():
+        model.terminal_value[metal] = value
     for key in model.demand:
         model.demand[key] = data.get("demand", key, 0.0)
     targets = dependence_targets(data)

@@ -1,0 +1,127 @@
+"""The reference plan and what the security policy adds to the least-cost plan.
+
+The whole-system cost of a plan (trillions of USD for a country's iron, copper and
+lithium) is not the price of security: most of it is paid with or without a policy. What
+a ministry asks is the difference. Every run therefore also solves the *reference plan*:
+the same case and the same built model with the security constraints switched off
+(:data:`SECURITY_CONSTRAINTS`: dependence caps, regional-concentration and hinterland
+shares, supplier caps). Reserve targets stay in both: they are holdings the case asks
+for, not a way to cut imports, and removing them would credit the policy with their cost.
+
+``unmet_demand`` is the value of lost supply, a signal that demand cannot be met, not a
+cost: it is left out of every cost compared here and reported apart as curtailment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pyomo.core as pyo
+
+from msc_model.data import ModelData
+from msc_model.errors import MscError
+from msc_model.indicators import dependence
+from msc_model.model import PLAN_TERMS
+from msc_model.results import Results, extract_results
+
+#: constraint families that make up the security policy (switched off for the reference)
+SECURITY_CONSTRAINTS = (
+    "dependence_cap",
+    "region_share_limit",
+    "hinterland_share_minimum",
+    "supplier_share_limit",
+)
+#: curtailment below this (kt over the horizon) is solver noise, not a shortfall
+CURTAILMENT_TOLERANCE = 1e-3
+
+
+def plan_cost(results: Results) -> float:
+    """Discounted cost of a plan (MUSD): every cost term except the value of lost supply."""
+    costs = results.costs
+    return float(costs.loc[costs["term"].isin(PLAN_TERMS), "discounted"].sum())
+
+
+def curtailed(results: Results) -> float:
+    """Demand left unmet over the horizon, kt (0 for a plan that meets all demand)."""
+    total = float(results.unmet["value"].sum())
+    return total if total > CURTAILMENT_TOLERANCE else 0.0
+
+
+@dataclass(frozen=True)
+class PolicyCost:
+    """What the security constraints add, against the reference plan without them."""
+
+    plan_cost: float  # MUSD, present value, without the value of lost supply
+    reference_cost: float | None  # None: no reference (no policy, or it failed)
+    curtailed: float  # kt over the horizon in the plan
+    reference_curtailed: float | None
+    imports_avoided: pd.Series  # metal → kt over the horizon (net imports, dependence basis)
+    note: str = ""  # why there is no reference
+
+    @property
+    def extra_cost(self) -> float | None:
+        if self.reference_cost is None:
+            return None
+        return self.plan_cost - self.reference_cost
+
+    @property
+    def extra_share(self) -> float | None:
+        if self.reference_cost is None or abs(self.reference_cost) < 1e-9:
+            return None
+        return self.extra_cost / self.reference_cost
+
+
+def security_components(model: pyo.ConcreteModel) -> list:
+    """The security constraint families of ``model`` that have at least one row."""
+    found = []
+    for name in SECURITY_CONSTRAINTS:
+        component = getattr(model, name, None)
+        if component is not None and len(component) and component.active:
+            found.append(component)
+    return found
+
+
+def solve_reference(
+    model: pyo.ConcreteModel,
+    data: ModelData,
+    profile: str = "default",
+    time_limit: float | None = None,
+) -> tuple[Results | None, str]:
+    """Solve ``model`` with the security constraints off; they are switched on again after.
+
+    Returns the reference results, or ``None`` with the reason. The model's variables hold
+    the reference plan afterwards: solve the policy plan after this, not before.
+    """
+    from msc_model.solve import solve  # the solver door; imported late (lean start-up)
+
+    switched = security_components(model)
+    if not switched:
+        return None, "the case has no dependence caps or security shares"
+    for component in switched:
+        component.deactivate()
+    try:
+        outcome = solve(model, profile, time_limit=time_limit)
+        return extract_results(model, data, outcome), ""
+    except MscError as exc:  # the plan stands without it; say why the comparison is missing
+        return None, f"the reference plan could not be solved: {exc}"
+    finally:
+        for component in switched:
+            component.activate()
+
+
+def policy_cost(
+    results: Results, data: ModelData, reference: Results | None, note: str = ""
+) -> PolicyCost:
+    """Compare the plan with its reference (``None``: no comparison, ``note`` says why)."""
+    plan_net = dependence(results, data).groupby("metal", sort=False)["net_imports"].sum()
+    if reference is None:
+        return PolicyCost(plan_cost(results), None, curtailed(results), None, plan_net * 0.0, note)
+    ref_net = dependence(reference, data).groupby("metal", sort=False)["net_imports"].sum()
+    return PolicyCost(
+        plan_cost(results),
+        plan_cost(reference),
+        curtailed(results),
+        curtailed(reference),
+        (ref_net - plan_net).reindex(list(data.metals), fill_value=0.0),
+    )
