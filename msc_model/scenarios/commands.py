@@ -161,9 +161,19 @@ def pareto_command(
         ),
     ] = None,
     points: Annotated[int, typer.Option(help="Caps from uncapped dependence down to --low.")] = 11,
-    low: Annotated[float, typer.Option(help="Tightest cap (share).")] = 0.0,
+    low: Annotated[
+        float | None,
+        typer.Option(help="Tightest cap (share). Default: the tightest met without curtailment."),
+    ] = None,
     caps: Annotated[
         str | None, typer.Option(help="Explicit caps instead, e.g. 0.6,0.5,0.4.")
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option(
+            help="Year the cap applies in, or a path of years (2035,2040). Default: the "
+            "final year; a cap can only bite once new capacity can be online."
+        ),
     ] = None,
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder for run files and outputs.")
@@ -184,8 +194,9 @@ def pareto_command(
     try:
         metals = _metals(metal)
         chosen = [float(c) for c in caps.split(",")] if caps else None
-    except ValueError as exc:  # weights or caps that are not numbers
-        err.print(f"[bold red]error:[/] --metal/--caps: {exc}")
+        years = [int(y) for y in year.split(",")] if year else None
+    except ValueError as exc:  # weights, caps or years that are not numbers
+        err.print(f"[bold red]error:[/] --metal/--caps/--year: {exc}")
         raise typer.Exit(2) from None
     with stages(quiet=True, interrupted=_interrupted(out_dir)):
         table = pareto(
@@ -203,20 +214,27 @@ def pareto_command(
             overwrite=overwrite,
             profile=solver_profile,
             progress=not quiet,
+            years=years,
         )
     if quiet:
         return
-    view = Table(title="trade-off curve")
-    for column in ("cap", "dependence", "total cost (MUSD)", "MUSD per pp", "note"):
+    info = table.attrs.get("pareto", {})
+    weights = ", ".join(f"{m} {w:.3g}" for m, w in info.get("weights", {}).items())
+    capped = ", ".join(str(y) for y in info.get("years", []))
+    view = Table(title=f"trade-off curve (cap in {capped}; weights {weights})")
+    for column in ("cap", "dependence", "extra cost MUSD", "MUSD per pp", "unmet kt", "note"):
         view.add_column(column, justify="right")
     for row in table.itertuples(index=False):
         note = "knee" if row.knee else ("dominated" if row.dominated else "")
+        if row.curtailed > 0:
+            note = "curtailed: not on the frontier"
         note = note if row.status == "optimal" else f"{row.status}"
         view.add_row(
-            "none" if row.cap != row.cap else f"{row.cap:.3f}",
-            f"{row.dependence:.3f}",
-            f"{row.total_cost:,.1f}",
-            "" if row.marginal_cost != row.marginal_cost else f"{row.marginal_cost:,.2f}",
+            "none" if row.cap != row.cap else f"{100 * row.cap:.1f} %",
+            f"{100 * row.dependence:.1f} %",
+            f"{row.cost_increase:,.0f}",
+            "" if row.marginal_cost != row.marginal_cost else f"{row.marginal_cost:,.1f}",
+            f"{row.curtailed:,.0f}",
             note,
         )
     out.print(view)

@@ -1,7 +1,7 @@
 """The ε-constraint added to a built model for the cost–dependence trade-off curve.
 
 For the metals ``M`` the curve covers, with weights ``w_m`` (one metal: ``w = 1``), in
-every policy year ``t``::
+each capped year ``t`` (by default the final year; a path of years may be given)::
 
     Σ_{m∈M} w_m · net_imports[m,t] + frontier_slack[t] = frontier_level · Σ_{m∈M} w_m · consumption[m,t]
 
@@ -40,16 +40,23 @@ class FrontierSpec:
 
     weights: tuple[tuple[str, float], ...]
     augmentation: float  # MUSD per kt/yr of slack
+    #: the years the cap applies in. A cap can only bite once investment can respond
+    #: (base year + lead time): an early-year cap is met only by curtailment.
+    years: tuple[int, ...] = ()
 
     @property
     def metals(self) -> tuple[str, ...]:
         return tuple(m for m, _ in self.weights)
 
 
-def frontier_spec(data: ModelData, weights: dict[str, float]) -> FrontierSpec:
-    """The spec for ``weights`` (metal → weight) with δ scaled to the case's prices."""
+def frontier_spec(
+    data: ModelData, weights: dict[str, float], years: tuple[int, ...] = ()
+) -> FrontierSpec:
+    """The spec for ``weights`` (metal → weight) with δ scaled to the case's prices;
+    ``years`` default to the final year."""
     prices = [abs(v) for v in data.table("import_price").values()] or [1.0]
-    return FrontierSpec(tuple(weights.items()), AUGMENTATION * max(max(prices), 1e-9))
+    chosen = tuple(sorted(set(years))) or (data.final_year,)
+    return FrontierSpec(tuple(weights.items()), AUGMENTATION * max(max(prices), 1e-9), chosen)
 
 
 def uncapped(data: ModelData, metals: tuple[str, ...]) -> ModelData:
@@ -63,7 +70,7 @@ def uncapped(data: ModelData, metals: tuple[str, ...]) -> ModelData:
 
 def add_frontier_cap(m: pyo.ConcreteModel, data: ModelData, spec: FrontierSpec) -> None:
     """Add the ε-constraint, its slack and the augmented objective to a built model."""
-    years = list(m.incidence.policy_years)
+    years = [t for t in m.incidence.years if t in spec.years]
     m.FRONTIER_YEARS = pyo.Set(initialize=years, ordered=True)
     m.frontier_level = pyo.Param(initialize=1.0, mutable=True, doc="dependence cap, share")
     m.frontier_slack = pyo.Var(m.FRONTIER_YEARS, within=pyo.NonNegativeReals)

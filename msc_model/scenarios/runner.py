@@ -28,6 +28,8 @@ from msc_model.data import ModelData
 from msc_model.errors import InfeasibleError, MscError
 from msc_model.indicators import dependence, dependence_marginal_cost, unmet_demand
 from msc_model.model import build_model
+from msc_model.model.sets import counted_forms
+from msc_model.reference import curtailed, plan_cost
 from msc_model.results import Results, extract_results
 from msc_model.scenarios.frontier import FrontierSpec, add_frontier_cap
 from msc_model.scenarios.variants import structural_changes, update_mutable
@@ -162,16 +164,26 @@ def indicator_rows(
     """The tidy indicators of one run: ``(indicator, metal, year, value, unit)``.
 
     ``total_cost`` is the discounted sum of the cost terms (equal to the objective, and
-    free of a trade-off curve's augmentation term); ``cost_<term>`` splits it.
+    free of a trade-off curve's augmentation term); ``cost_<term>`` splits it;
+    ``plan_cost`` leaves out the value of lost supply (a signal, not a cost) and
+    ``curtailed`` is the demand left unmet over the horizon (kt): a run with curtailment
+    did not meet the case as posed.
     """
     costs = results.costs
-    rows: list[tuple] = [("total_cost", ALL, None, float(costs["discounted"].sum()), "MUSD")]
+    rows: list[tuple] = [
+        ("total_cost", ALL, None, float(costs["discounted"].sum()), "MUSD"),
+        ("plan_cost", ALL, None, plan_cost(results), "MUSD"),
+        ("curtailed", ALL, None, curtailed(results), "kt"),
+    ]
     for term, value in costs.groupby("term", sort=False)["discounted"].sum().items():
         rows.append((f"cost_{term}", ALL, None, float(value), "MUSD"))
     dep = dependence(results, data)
     for r in dep.itertuples(index=False):
         rows.append(("dependence", r.metal, int(r.year), float(r.value), "share"))
         rows.append(("net_imports", r.metal, int(r.year), float(r.net_imports), "kt/yr"))
+        rows.append(("consumption", r.metal, int(r.year), float(r.consumption), "kt/yr"))
+    for metal, value in import_value(results, data, data.base_year).items():
+        rows.append(("import_value", metal, data.base_year, float(value), "MUSD"))
     marginal = dependence_marginal_cost(results, data)
     for r in marginal.itertuples(index=False):
         rows.append(("marginal_cost", r.metal, int(r.year), float(r.undiscounted), "MUSD/pp"))
@@ -184,15 +196,39 @@ def indicator_rows(
 
 
 def _index_rows(dep: pd.DataFrame, data: ModelData, frontier: FrontierSpec) -> list[tuple]:
-    """The weighted dependence index the curve caps, per policy year and its maximum."""
+    """The weighted dependence index the curve caps, per capped year and its maximum."""
     weights = dict(frontier.weights)
-    dep = dep[dep["metal"].isin(weights) & (dep["year"] >= data.policy_start_year)]
+    years = frontier.years or (data.final_year,)
+    dep = dep[dep["metal"].isin(weights) & dep["year"].isin(years)]
+    index = weighted_index(dep, weights)
+    rows = [("dependence_index", ALL, int(t), float(v), "share") for t, v in index.items()]
+    rows.append(("dependence_index_max", ALL, None, float(index.max()), "share"))
+    return rows
+
+
+def weighted_index(dep: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
+    """Year → ``Σ w·net_imports / Σ w·consumption`` over the metals of ``weights``."""
+    dep = dep[dep["metal"].isin(weights)]
     w = dep["metal"].map(weights)
     parts = pd.DataFrame(
         {"year": dep["year"], "ni": w * dep["net_imports"], "c": w * dep["consumption"]}
     )
     by_year = parts.groupby("year", sort=True)[["ni", "c"]].sum()
-    index = by_year["ni"] / by_year["c"].where(by_year["c"].abs() > 1e-9)
-    rows = [("dependence_index", ALL, int(t), float(v), "share") for t, v in index.items()]
-    rows.append(("dependence_index_max", ALL, None, float(index.max()), "share"))
-    return rows
+    return by_year["ni"] / by_year["c"].where(by_year["c"].abs() > 1e-9)
+
+
+def import_value(results: Results, data: ModelData, year: int) -> dict[str, float]:
+    """Metal → value of its imports in ``year`` at the workbook's prices (MUSD), forms
+    that count in its dependence only: the default weights of a multi-metal index."""
+    imports = results.imports[results.imports["year"] == year]
+    out = {}
+    for metal in data.metals:
+        forms = counted_forms(data, metal)
+        rows = imports[(imports["metal"] == metal) & imports["form"].isin(forms)]
+        out[metal] = float(
+            sum(
+                v * data.get("import_price", (metal, k, o))
+                for k, o, v in zip(rows["form"], rows["origin"], rows["value"], strict=True)
+            )
+        )
+    return out

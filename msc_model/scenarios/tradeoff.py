@@ -27,7 +27,7 @@ import pandas as pd
 from msc_model.errors import InfeasibleError, InputError, Problem, SolveError, did_you_mean
 from msc_model.scenarios.case import Planned, execute, file_hash, load_case, runs_table, tidy
 from msc_model.scenarios.frontier import frontier_spec, uncapped
-from msc_model.scenarios.runner import RunRecord, Task, lean
+from msc_model.scenarios.runner import RunRecord, Task, lean, weighted_index
 
 REFERENCE = "p00"
 #: tolerances of the dominance filter: relative on cost, absolute on dependence (share)
@@ -41,7 +41,7 @@ def pareto(
     *,
     points: int = 11,
     caps: Sequence[float] | None = None,
-    low: float = 0.0,
+    low: float | None = None,
     scenario: str | None = None,
     scenario_file: str | Path | None = None,
     out: str | Path | None = None,
@@ -51,8 +51,9 @@ def pareto(
     overwrite: bool = False,
     profile: str = "default",
     progress: bool = False,
+    years: int | Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """Trace total cost against external dependence.
+    """Trace the plan's cost against external dependence.
 
     Parameters
     ----------
@@ -61,10 +62,19 @@ def pareto(
     metals
         One metal (``"Cu"``), several (a national index with equal weights) or
         metal → weight (a weighted index ``Σ w·net imports / Σ w·consumption``). Default:
-        every metal of the case, equal weights. The curve's cap replaces the workbook's
-        dependence targets of these metals.
+        every metal of the case, weighted by the value of its imports in the base year
+        (of the uncapped plan, at the workbook's prices): summing tonnes would make the
+        index iron. The curve's cap replaces the workbook's dependence targets of these
+        metals.
+    years
+        The year (or path of years) the cap applies in; default the final year. A cap
+        only bites once new capacity can be online (base year + lead time).
     points
         Caps from the uncapped dependence down to ``low``, both ends included.
+    low
+        Tightest cap. Default: the tightest cap met without curtailment, found by a coarse
+        scan down to zero and a bisection; the ``points`` caps are then spread from the
+        uncapped dependence down to it (the scan's curtailed points are listed apart).
     caps
         Explicit caps (shares) instead of ``points``/``low``.
     out
@@ -77,22 +87,26 @@ def pareto(
     -------
     pandas.DataFrame
         One row per run, loosest cap first: ``run_id``, ``cap`` (NaN for the uncapped
-        reference), ``dependence``, ``total_cost`` (MUSD, discounted), ``cost_increase``
-        (against the reference), ``marginal_cost`` (MUSD per percentage point from the
-        previous frontier point), ``on_frontier``, ``dominated``, ``knee``, ``status``,
-        ``error``. ``attrs["results"]`` is not set; the tidy results of every run are
-        written to ``out``.
+        reference), ``dependence`` (the index's largest value over the capped years),
+        ``total_cost`` (MUSD, discounted: the plan's cost, value of lost supply excluded),
+        ``cost_increase`` (against the reference), ``marginal_cost`` (MUSD per percentage
+        point from the previous frontier point), ``curtailed`` (kt of demand left unmet;
+        a point with any is never on the frontier), ``on_frontier``, ``dominated``,
+        ``knee``, ``status``, ``error``. ``attrs["pareto"]`` holds the weights and years.
+        The tidy results of every run are written to ``out``.
     """
     base, _ = load_case(workbook, scenario, scenario_file)
     weights = _weights(base.metals, metals)
-    spec = frontier_spec(base, weights)
+    capped = _years(base, years)
+    spec = frontier_spec(base, weights, capped)
     data = lean(uncapped(base, spec.metals))
     plan = {
         "kind": "pareto",
         "workbook": file_hash(base.source),
         "scenario": scenario,
         "profile": profile,
-        "weights": weights,
+        "weights": weights if metals is not None else "base-year import value",
+        "years": list(capped),
         "points": points,
         "caps": list(caps) if caps is not None else None,
         "low": low,
@@ -113,19 +127,38 @@ def pareto(
 
     first = execute([planned(REFERENCE, None)], label="reference", **common)
     reference = first[0]
+    if metals is None and reference.status == "optimal":
+        weights = _value_weights(reference, weights)
+        spec = frontier_spec(base, weights, capped)
     if caps is None:
-        loosest = _index_max(reference)
+        loosest = _index_max(reference, weights, capped)
         if not np.isfinite(loosest):
             # without the uncapped plan there is no range to trace
             error = InfeasibleError if reference.status == "infeasible" else SolveError
             raise error(f"the uncapped reference run failed: {reference.error}", reference.status)
-        caps = list(np.linspace(loosest, min(low, loosest), points))
-    runs = [planned(f"p{i:02d}", float(c)) for i, c in enumerate(caps, start=1)]
     # the same folder and plan: the reference is stored, the caps run (or resume) now
     later = {**common, "resume": True, "overwrite": False}
-    records = [reference, *execute(runs, label="trade-off", **later)]
-    table = frontier_table(records)
-    table.attrs["pareto"] = {"weights": weights, "augmentation": spec.augmentation}
+    done: list[RunRecord] = []
+
+    def run(levels: Sequence[float], label: str) -> list[RunRecord]:
+        batch = [planned(f"p{len(done) + i:02d}", float(c)) for i, c in enumerate(levels, 1)]
+        found = execute(batch, label=label, **later) if batch else []
+        done.extend(found)
+        return found
+
+    if caps is not None:
+        run(caps, "trade-off")
+    elif low is not None:
+        run(np.linspace(loosest, min(low, loosest), points), "trade-off")
+    else:
+        _trace_to_the_edge(run, loosest, points)
+    records = [reference, *done]
+    table = frontier_table(records, weights, capped)
+    table.attrs["pareto"] = {
+        "weights": weights,
+        "years": list(capped),
+        "augmentation": spec.augmentation,
+    }
     if out is not None:
         from msc_model.scenarios.output import write_pareto
 
@@ -160,24 +193,107 @@ def _weights(known: Sequence[str], metals) -> dict[str, float]:
     return chosen
 
 
-def _index_max(record: RunRecord) -> float:
-    for indicator, _metal, _year, value, _unit in record.rows:
-        if indicator == "dependence_index_max":
-            return float(value)
-    return float("nan")
+#: bisection steps that locate the tightest cap met without curtailment
+EDGE_STEPS = 5
 
 
-def frontier_table(records: Sequence[RunRecord]) -> pd.DataFrame:
-    """Points with dominance, marginal cost between frontier points and the knee."""
+def _trace_to_the_edge(run, loosest: float, points: int) -> None:
+    """Caps spread over the range a plan can meet without leaving demand unmet.
+
+    A cap below what domestic supply can reach is met only by curtailing demand, which is
+    no answer (and no point of the frontier). A coarse scan from ``loosest`` to zero
+    brackets the edge, a bisection narrows it, and ``points`` caps are spread from
+    ``loosest`` to the tightest cap found to be met.
+    """
+
+    def met(record: RunRecord) -> bool:
+        return record.status == "optimal" and _value(record, "curtailed") <= 0.0
+
+    coarse = np.linspace(loosest, 0.0, points)
+    results = run(coarse, "trade-off scan")
+    good = [c for c, r in zip(coarse, results, strict=True) if met(r)]
+    bad = [c for c, r in zip(coarse, results, strict=True) if not met(r)]
+    if not bad or not good:
+        return  # every cap is met (or none is): the scan is the curve
+    edge, below = min(good), max(c for c in bad if c < min(good))
+    for _ in range(EDGE_STEPS):
+        middle = (edge + below) / 2.0
+        if met(run([middle], "trade-off edge")[0]):
+            edge = middle
+        else:
+            below = middle
+    tried = set(coarse) | {edge}
+    run([c for c in np.linspace(loosest, edge, points) if c not in tried], "trade-off")
+
+
+def _years(data, years) -> tuple[int, ...]:
+    """The capped years, checked against the horizon (default: the final year)."""
+    if years is None:
+        return (data.final_year,)
+    chosen = (int(years),) if isinstance(years, int | float | str) else tuple(map(int, years))
+    bad = [y for y in chosen if not data.policy_start_year <= y <= data.final_year]
+    if bad or not chosen:
+        raise InputError(
+            [
+                Problem(
+                    "pareto",
+                    "",
+                    f"year {y}",
+                    f"a policy year of the case ({data.policy_start_year}-{data.final_year})",
+                )
+                for y in bad or ["(none)"]
+            ]
+        )
+    return tuple(sorted(set(chosen)))
+
+
+def _value_weights(record: RunRecord, fallback: dict[str, float]) -> dict[str, float]:
+    """Metal → its base-year import value in the uncapped plan (equal weights when no
+    metal imports anything)."""
+    value = {m: v for i, m, _y, v, _u in record.rows if i == "import_value" and m in fallback}
+    if not value or sum(value.values()) <= 0:
+        return fallback
+    total = sum(value.values())
+    return {m: value.get(m, 0.0) / total for m in fallback if value.get(m, 0.0) > 0}
+
+
+def _rows(record: RunRecord, indicator: str) -> dict[tuple[str, int | None], float]:
+    return {(m, y): v for i, m, y, v, _u in record.rows if i == indicator}
+
+
+def _index_max(record: RunRecord, weights: dict[str, float], years: tuple[int, ...]) -> float:
+    """The weighted dependence index's largest value over ``years``, from the run's rows."""
+    net, used = _rows(record, "net_imports"), _rows(record, "consumption")
+    if not net:
+        return float("nan")
+    rows = [
+        (m, y, net[m, y], used.get((m, y), np.nan)) for (m, y) in net if m in weights and y in years
+    ]
+    dep = pd.DataFrame(rows, columns=["metal", "year", "net_imports", "consumption"])
+    return float(weighted_index(dep, weights).max()) if len(dep) else float("nan")
+
+
+def _value(record: RunRecord, indicator: str) -> float:
+    return next((v for i, _m, _y, v, _u in record.rows if i == indicator), np.nan)
+
+
+def frontier_table(
+    records: Sequence[RunRecord], weights: dict[str, float], years: tuple[int, ...]
+) -> pd.DataFrame:
+    """Points with dominance, marginal cost between frontier points and the knee.
+
+    A point's cost is the plan's (value of lost supply excluded); a point that leaves
+    demand unmet is not an answer to its cap and is never on the frontier.
+    """
     rows = []
     for r in records:
-        cost = next((v for i, _m, _y, v, _u in r.rows if i == "total_cost"), np.nan)
         rows.append(
             {
                 "run_id": r.run_id,
                 "cap": r.values.get("cap"),
-                "dependence": _index_max(r),
-                "total_cost": cost,
+                "dependence": _index_max(r, weights, years),
+                "total_cost": _value(r, "plan_cost"),
+                "curtailed": _value(r, "curtailed"),
                 "status": r.status,
                 "error": r.error,
             }
@@ -188,7 +304,8 @@ def frontier_table(records: Sequence[RunRecord]) -> pd.DataFrame:
     table["cost_increase"] = table["total_cost"] - (reference.iloc[0] if len(reference) else np.nan)
     table["dominated"] = _dominated(table)
     capped = table["run_id"] != REFERENCE
-    table["on_frontier"] = capped & (table["status"] == "optimal") & ~table["dominated"]
+    met = table["curtailed"].fillna(np.inf) <= 0.0
+    table["on_frontier"] = capped & (table["status"] == "optimal") & met & ~table["dominated"]
     table["marginal_cost"] = np.nan
     table["knee"] = False
     front = table[table["on_frontier"]].sort_values("dependence", ascending=False)
@@ -206,6 +323,7 @@ def frontier_table(records: Sequence[RunRecord]) -> pd.DataFrame:
         "total_cost",
         "cost_increase",
         "marginal_cost",
+        "curtailed",
         "on_frontier",
         "dominated",
         "knee",
@@ -221,7 +339,8 @@ def frontier_table(records: Sequence[RunRecord]) -> pd.DataFrame:
 def _dominated(table: pd.DataFrame) -> pd.Series:
     """A point is dominated when another costs no more and depends no more, and is
     better in one (duplicates: all but the loosest-cap one)."""
-    ok = table[(table["status"] == "optimal") & (table["run_id"] != REFERENCE)]
+    met = table["curtailed"].fillna(np.inf) <= 0.0  # curtailment is no answer to a cap
+    ok = table[(table["status"] == "optimal") & (table["run_id"] != REFERENCE) & met]
     flags = pd.Series(False, index=table.index)
     order = ok["cap"].sort_values(ascending=False, kind="stable").index
     for i in order:
