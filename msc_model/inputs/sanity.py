@@ -73,6 +73,8 @@ def check_sanity(data: ModelData) -> Sanity:
     _check_committed_capacity(data, found)
     _check_shares(data, found)
     _check_lead_times(data, found)
+    _check_early_targets(data, found)
+    _check_lost_supply_value(data, found)
     return found
 
 
@@ -452,3 +454,54 @@ def _check_lead_times(data: ModelData, found: Sanity) -> None:
                     f"({target_cells})",
                 )
             )
+
+
+#: processes whose new capacity adds domestic supply and so can lower dependence
+_DOMESTIC_SUPPLY = ("mining", "recycling")
+
+
+def _check_early_targets(data: ModelData, found: Sanity) -> None:
+    """A dependence target in a year before any new domestic supply can be online can only
+    be met with what exists, else by curtailing demand: say so, naming its cell."""
+    for (metal, year), value in sorted(data.table("dependence_target").items()):
+        if metal not in data.metals or year < data.policy_start_year:
+            continue
+        first = min(_first_build(data, metal, p) for p in _DOMESTIC_SUPPLY)
+        if year >= first:
+            continue
+        sheet, cell = _where(data, "dependence_target", (metal, year), "dependence_targets")
+        found.warnings.append(
+            Problem(
+                sheet,
+                cell,
+                f"a dependence target of {100 * value:g} % for {_name(data, metal)} in {year}",
+                f"a target from {first} on, when new mines or recycling plants can first "
+                "produce (base year + the shortest lead_time of mining and recycling)",
+                "before then only existing capacity can lower dependence; a target it cannot "
+                "meet turns into curtailed demand, reported as unmet",
+            )
+        )
+
+
+def _check_lost_supply_value(data: ModelData, found: Sanity) -> None:
+    """The value of lost supply should sit far above what a metal costs to import, or the
+    model would rather curtail demand than pay for a dear supply route."""
+    dearest: dict[str, float] = {}
+    for (metal, _form, origin), price in data.table("import_price").items():
+        landed = price * (1.0 + data.get("risk_premium", (origin,)))
+        dearest[metal] = max(dearest.get(metal, 0.0), landed)
+    for metal in data.metals:
+        value = data.get("unmet_demand_penalty", (metal,))
+        if metal not in dearest or value >= 10.0 * dearest[metal]:
+            continue
+        sheet, cell = _where(data, "unmet_demand_penalty", (metal,), "lost_supply")
+        found.warnings.append(
+            Problem(
+                sheet,
+                cell,
+                f"a value of lost supply of {_num(value * 1000)} USD/t for {_name(data, metal)}",
+                f"at least 10 × its dearest landed import price ({_num(dearest[metal] * 1000)} "
+                "USD/t), so curtailment is the last resort",
+                "the model may leave demand unmet where supply is dearer than this value",
+            )
+        )

@@ -78,13 +78,24 @@ def compare_command(
         )
     if quiet:
         return
-    headline = table[table["indicator"] == "total_cost"]
-    view = Table(title="total discounted cost (MUSD)")
-    for column in headline.columns[4:]:
+    names = list(table.columns[4:])
+    view = Table(title="present value over the horizon, per case")
+    view.add_column("")
+    for column in names:
         view.add_column(str(column), justify="right")
-    for row in headline.itertuples(index=False):
-        view.add_row(*(f"{v:,.1f}" for v in row[4:]))
+    for indicator, label in (("plan_cost", "plan cost, MUSD"), ("curtailed", "unmet demand, kt")):
+        row = table[table["indicator"] == indicator]
+        if len(row):
+            view.add_row(label, *(f"{v:,.0f}" for v in row.iloc[0][names]))
     out.print(view)
+    curtailed = table[table["indicator"] == "curtailed"]
+    for name in (n for n in names if "base" not in n or n == "base"):
+        if len(curtailed) and curtailed.iloc[0][name] > 0:
+            out.print(
+                f"[bold red]{name} leaves demand unmet:[/] its costs are not an answer to "
+                "the case (the value of lost supply is excluded from the plan cost)",
+                highlight=False,
+            )
     for run in table.attrs["runs"]:
         if run["status"] != "optimal":
             out.print(f"[red]{run['run_id']}: {run['status']}[/] {run['error']}", highlight=False)

@@ -33,6 +33,8 @@ REFERENCE = "p00"
 #: tolerances of the dominance filter: relative on cost, absolute on dependence (share)
 COST_RTOL = 1e-9
 DEPENDENCE_ATOL = 1e-9
+#: curtailment (kt) above the uncapped plan's that makes a point no answer to its cap
+CURTAILED_ATOL = 1e-3
 
 
 def pareto(
@@ -151,7 +153,7 @@ def pareto(
     elif low is not None:
         run(np.linspace(loosest, min(low, loosest), points), "trade-off")
     else:
-        _trace_to_the_edge(run, loosest, points)
+        _trace_to_the_edge(run, loosest, points, _value(reference, "curtailed"))
     records = [reference, *done]
     table = frontier_table(records, weights, capped)
     table.attrs["pareto"] = {
@@ -197,17 +199,19 @@ def _weights(known: Sequence[str], metals) -> dict[str, float]:
 EDGE_STEPS = 5
 
 
-def _trace_to_the_edge(run, loosest: float, points: int) -> None:
+def _trace_to_the_edge(run, loosest: float, points: int, floor: float = 0.0) -> None:
     """Caps spread over the range a plan can meet without leaving demand unmet.
 
     A cap below what domestic supply can reach is met only by curtailing demand, which is
     no answer (and no point of the frontier). A coarse scan from ``loosest`` to zero
     brackets the edge, a bisection narrows it, and ``points`` caps are spread from
-    ``loosest`` to the tightest cap found to be met.
+    ``loosest`` to the tightest cap found to be met. ``floor`` is the uncapped plan's own
+    curtailment (demand no supply can reach, whatever the cap): only more than that
+    counts.
     """
 
     def met(record: RunRecord) -> bool:
-        return record.status == "optimal" and _value(record, "curtailed") <= 0.0
+        return record.status == "optimal" and _value(record, "curtailed") <= floor + CURTAILED_ATOL
 
     coarse = np.linspace(loosest, 0.0, points)
     results = run(coarse, "trade-off scan")
@@ -283,7 +287,9 @@ def frontier_table(
     """Points with dominance, marginal cost between frontier points and the knee.
 
     A point's cost is the plan's (value of lost supply excluded); a point that leaves
-    demand unmet is not an answer to its cap and is never on the frontier.
+    more demand unmet than the uncapped reference plan (``curtailed`` above the
+    reference's, which is demand no supply can reach whatever the cap) is not an answer to
+    its cap and is never on the frontier.
     """
     rows = []
     for r in records:
@@ -302,9 +308,11 @@ def frontier_table(
     table["cap"] = table["cap"].astype(float)
     reference = table.loc[table["run_id"] == REFERENCE, "total_cost"]
     table["cost_increase"] = table["total_cost"] - (reference.iloc[0] if len(reference) else np.nan)
-    table["dominated"] = _dominated(table)
+    floor = table.loc[table["run_id"] == REFERENCE, "curtailed"]
+    floor = float(floor.iloc[0]) if len(floor) and np.isfinite(floor.iloc[0]) else 0.0
+    met = table["curtailed"].fillna(np.inf) <= floor + CURTAILED_ATOL
+    table["dominated"] = _dominated(table, met)
     capped = table["run_id"] != REFERENCE
-    met = table["curtailed"].fillna(np.inf) <= 0.0
     table["on_frontier"] = capped & (table["status"] == "optimal") & met & ~table["dominated"]
     table["marginal_cost"] = np.nan
     table["knee"] = False
@@ -336,10 +344,10 @@ def frontier_table(
     )
 
 
-def _dominated(table: pd.DataFrame) -> pd.Series:
+def _dominated(table: pd.DataFrame, met: pd.Series) -> pd.Series:
     """A point is dominated when another costs no more and depends no more, and is
     better in one (duplicates: all but the loosest-cap one)."""
-    met = table["curtailed"].fillna(np.inf) <= 0.0  # curtailment is no answer to a cap
+    # a point that curtails is no answer to its cap and dominates nothing
     ok = table[(table["status"] == "optimal") & (table["run_id"] != REFERENCE) & met]
     flags = pd.Series(False, index=table.index)
     order = ok["cap"].sort_values(ascending=False, kind="stable").index
