@@ -18,6 +18,7 @@ from msc_model.data import ModelData
 from msc_model.errors import BalanceError
 from msc_model.model.balance import prompt_scrap_factor
 from msc_model.model.objective import COST_TERMS
+from msc_model.prices import extract_prices
 
 if TYPE_CHECKING:  # solve imports the solver; results must not need it at run time
     from msc_model.solve import SolveOutcome
@@ -77,6 +78,11 @@ class Results:
         metal, region, year, value, unit: the demand the model was solved with.
     costs
         term, year, undiscounted, discounted, unit (MUSD; terms in ``COST_TERMS`` order).
+    prices
+        kind, metal, item, region, year, pv, value, value_lce, unit: commodity prices
+        (balance duals), capacity and resource rents, import-limit, supplier-cap, reserve
+        and dependence-cap duals (:mod:`msc_model.prices`); ``value`` in USD/t of the
+        year's money, ``pv`` in present-value MUSD/kt.
     duals
         metal, year, dual, target, consumption, unit: dual of ``dependence_cap`` as HiGHS
         returns it (MUSD of discounted objective per kt of relaxation of
@@ -101,6 +107,8 @@ class Results:
     duals: pd.DataFrame
     objective: float
     termination: str = "optimal"
+    #: every price, rent and marginal cost (:func:`msc_model.prices.extract_prices`)
+    prices: pd.DataFrame | None = None
 
 
 def _values(var: pyo.Var) -> dict[tuple, float]:
@@ -267,6 +275,7 @@ def extract_results(model: pyo.ConcreteModel, data: ModelData, outcome: SolveOut
         ),
         objective=float(outcome.objective),
         termination=outcome.termination,
+        prices=extract_prices(m, inc.discount),
     )
     check_balances(results, data)
     return results

@@ -88,6 +88,7 @@ def test_dependence_from_flows_equals_dependence_sheet(case, sheets) -> None:
             return float(sums.get((metal, form, flow, year), 0.0))
 
         net = sum(f(k, "imports") + f(k, "exports") for k in forms)  # exports are negative
+        net += f("refined", "draw") + f("refined", "fill")  # USGS: a draw is an import
         domestic = f("ore", "mining")
         if "scrap" in forms:
             net_scrap = f("scrap", "imports") + f("scrap", "exports")

@@ -62,4 +62,6 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_objective(m, data)
         # duals are loaded here by ``solve`` (the cap's dual is its marginal cost)
         m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
+        # reduced costs: the prices of variable bounds (capacity ceilings, supply steps)
+        m.rc = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     return m

@@ -67,6 +67,8 @@ class ReportTables:
     objective: float
     flow_year: int
     diagrams: dict[str, Diagram] = field(default_factory=dict)
+    #: prices, rents and marginal costs (msc_model.prices)
+    prices: pd.DataFrame | None = None
     #: where tables too long for a sheet go (none: such a table is an error)
     side: SideTables | None = None
 
@@ -358,3 +360,29 @@ def run_info_sheet(wb: Workbook, info: pd.DataFrame) -> None:
 
 def _name(source: str) -> str:
     return Path(source).name if source else "(in memory)"
+
+
+def prices_sheet(wb: Workbook, t: ReportTables) -> None:
+    """Prices are outputs: commodity prices, rents and the marginal costs of limits."""
+    if t.prices is None or t.prices.empty:
+        return
+    tidy_sheet(
+        wb,
+        "Prices",
+        t.prices,
+        columns_for(
+            ["kind", "metal", "item", "region", "year", "value", "value_lce", "pv"],
+            kind=Col("What", width=20),
+            item=Col("Form, process, step or origin", width=22),
+            value=Col("USD per t (money of the year)", "#,##0", 15),
+            value_lce=Col("USD per t LCE (lithium)", "#,##0", 13),
+            pv=Col("Present value (million USD per kt)", "#,##0.0000", 15),
+        ),
+        note="Duals of the plan: a commodity price is the marginal value of one more tonne "
+        "in that region and year (the balance's dual); a rent or limit price is what one "
+        "more unit of the limit would save; a dependence cap's price is the cost of "
+        "avoiding one more tonne of net imports. 'USD per t' is in the money of the year "
+        "(the present value divided by the discount factor); lithium is also per t LCE "
+        "(1 t LCE = 0.1879 t Li). Limits that do not bind have no row.",
+        side=t.side,
+    )

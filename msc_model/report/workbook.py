@@ -33,6 +33,7 @@ from msc_model.report.sheets import (
     dependence_sheets,
     flow_sheets,
     inputs_sheets,
+    prices_sheet,
     run_info_sheet,
     security_sheets,
     trade_sheets,
@@ -116,6 +117,7 @@ def report_tables(
         objective=results.objective,
         flow_year=flow_year,
         diagrams={m: diagram_for(results, data, m, flow_year) for m in data.metals},
+        prices=results.prices,
         side=side,
     )
 
@@ -147,6 +149,7 @@ def build_report(
         trade_sheets(wb, t)
         security_sheets(wb, t)
         cost_sheet(wb, t)
+        prices_sheet(wb, t)
         inputs_sheets(wb, data, diff)
         run_info_sheet(wb, run_info(data, outcome, timings, reference=diff.reference))
         fill_summary(summary, t, outcome, dependence, data.source, policy)

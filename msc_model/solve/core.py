@@ -362,6 +362,10 @@ def _run_persistent(model, profile: Profile, verbose, time_limit, exports):
         if isinstance(dual, pyo.Suffix):
             dual.clear()
             dual.update(loader.get_duals())
+        rc = getattr(model, "rc", None)
+        if isinstance(rc, pyo.Suffix):
+            rc.clear()
+            rc.update(loader.get_reduced_costs())
 
     return termination, results.incumbent_objective, results.solver_log or "", highs, load
 

@@ -107,7 +107,8 @@ def name_lp(lp: DirectLP) -> None:
 
 
 def load_solution(lp: DirectLP, model: pyo.ConcreteModel) -> None:
-    """Write HiGHS's primal values into the variables and its row duals into ``model.dual``."""
+    """Write HiGHS's primal values into the variables, its row duals into ``model.dual``
+    and its column duals (reduced costs) into ``model.rc``."""
     solution = lp._solver_model.getSolution()
     for var, value in zip(lp.cols, solution.col_value, strict=True):
         var.set_value(value, skip_validation=True)
@@ -117,3 +118,8 @@ def load_solution(lp: DirectLP, model: pyo.ConcreteModel) -> None:
         dual.clear()
         if solution.dual_valid:
             dual.update(zip(lp.rows, solution.row_dual, strict=True))
+    rc = getattr(model, "rc", None)  # reduced costs: the prices of variable bounds
+    if isinstance(rc, pyo.Suffix):
+        rc.clear()
+        if solution.dual_valid:
+            rc.update(zip(lp.cols, solution.col_dual, strict=True))

@@ -1,0 +1,140 @@
+"""The economics a reader quotes: USGS net import reliance, the cap's marginal cost against
+a finite-difference re-solve, the policy's cost against the reference plan, curtailment
+kept apart from costs, and the pre-solve warnings that stop a cap turning into shortfall."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import openpyxl
+import pytest
+import toys
+from factory import minimal_sheets, write_workbook
+
+import msc_model as msc
+from msc_model import indicators
+from msc_model.inputs.sanity import check_sanity
+from msc_model.model import PLAN_TERMS, build_model
+from msc_model.pipeline import run
+from msc_model.reference import plan_cost
+from msc_model.results import extract_results
+from msc_model.solve import solve
+
+
+def solved(data):
+    model = build_model(data)
+    return extract_results(model, data, solve(model))
+
+
+def test_a_stock_draw_counts_as_an_import_so_stockpiling_cannot_evade_a_cap() -> None:
+    """Toy 2 with 100 kt of free storage: importing 200 kt in 2025 and drawing 100 in
+    2026 would meet the 2026 cap of 60 % without the dearer mine (2010 against 2200) if a
+    draw were not counted. Counted as USGS does, the draw is an import: the mine is built
+    (40 kt at 15 MUSD/kt) and the plan costs the same 2200 as without storage."""
+    data = toys.dependence_cap().with_params(
+        {"storage_capacity": {("Cu", "R"): 100.0}, "holding_cost": {("Cu",): 0.1}}
+    )
+    res = solved(data)
+    assert res.objective == pytest.approx(2200.0)
+    dep = indicators.dependence(res, data).set_index("year")
+    assert dep.loc[2026, "value"] == pytest.approx(0.6)
+    stock = res.stock.set_index("year")
+    # whatever is drawn in 2026 is in its net imports
+    imports = res.imports.groupby("year")["value"].sum()
+    drawn = stock["draw"] - stock["fill"]
+    assert dep.loc[2026, "net_imports"] == pytest.approx(imports[2026] + drawn[2026])
+
+
+CAP_GAP = {"Fe": 0.06, "Cu": 0.09, "Li": 0.06}  # below the uncapped dependence, no kink
+
+
+@pytest.fixture(scope="module")
+def default_case():
+    return msc.load_inputs(msc.default_workbook())
+
+
+def _final_year_cap(data, metal: str, cap: float | None):
+    params = dict(data.params)
+    params["dependence_target"] = {} if cap is None else {(metal, data.final_year): cap}
+    return dataclasses.replace(data, params=params)
+
+
+@pytest.mark.parametrize("metal", ["Fe", "Cu", "Li"])
+def test_cap_marginal_cost_matches_a_finite_difference(default_case, metal) -> None:
+    """The dual-based cost per percentage point of a binding final-year cap equals the
+    change of the plan's cost between caps 0.5 pp either side, within 5 %."""
+    final = default_case.final_year
+    free = solved(_final_year_cap(default_case, metal, None))
+    uncapped = indicators.dependence(free, default_case).set_index(["metal", "year"])["value"]
+    cap = uncapped[metal, final] - CAP_GAP[metal]
+    data = _final_year_cap(default_case, metal, cap)
+    res = solved(data)
+    marginal = indicators.dependence_marginal_cost(res, data)
+    reported = marginal.set_index(["metal", "year"])["value"][metal, final]  # PV MUSD/pp
+    assert reported > 0
+    tighter = plan_cost(solved(_final_year_cap(default_case, metal, cap - 0.005)))
+    looser = plan_cost(solved(_final_year_cap(default_case, metal, cap + 0.005)))
+    assert reported == pytest.approx(tighter - looser, rel=0.05)
+    # the same cap's price per tonne of imports avoided, in the final year's money
+    prices = res.prices.set_index(["kind", "metal", "year"])
+    per_tonne = prices.loc[("dependence cap", metal, final), "value"]
+    consumption = res.duals.set_index(["metal", "year"])["consumption"][metal, final]
+    undiscounted = marginal.set_index(["metal", "year"])["undiscounted"][metal, final]
+    assert per_tonne == pytest.approx(undiscounted * 100 / consumption * 1000, rel=1e-9)
+
+
+def test_every_run_states_what_the_policy_adds(tmp_path) -> None:
+    """The reference plan is the same case without the security constraints: it costs no
+    more than the plan, and the report's first finding states the difference."""
+    result = run(output=tmp_path / "report.xlsx")
+    policy = result.policy
+    assert result.reference is not None
+    assert policy.reference_cost == pytest.approx(plan_cost(result.reference))
+    assert policy.plan_cost == pytest.approx(plan_cost(result.results))
+    assert policy.extra_cost >= -1e-6 * policy.plan_cost
+    assert policy.curtailed == 0.0
+    # the plan cost leaves out only the value of lost supply
+    costs = result.results.costs
+    assert policy.plan_cost == pytest.approx(
+        costs[costs["term"].isin(PLAN_TERMS)]["discounted"].sum()
+    )
+    # the security rows are back on after the reference solve
+    assert all(c.active for c in (result.model.dependence_cap, result.model.supplier_share_limit))
+    summary = openpyxl.load_workbook(tmp_path / "report.xlsx", read_only=True)["Summary"]
+    texts = [row[0] for row in summary.iter_rows(values_only=True) if row and row[0]]
+    findings = texts[texts.index("Key findings") + 1]
+    assert findings.startswith("Meeting the targets costs ")
+    assert f"{policy.extra_cost / 1000:,.2f} bn USD" in findings
+    whole = next(t for t in texts if t.startswith("The whole supply system costs"))
+    assert "not" not in findings or "most of it paid with or without any policy" in whole
+
+
+def test_curtailment_is_flagged_first_and_never_a_cost(tmp_path) -> None:
+    """A case that cannot meet demand says so first; the value of lost supply is kept out
+    of the plan's cost."""
+    data = toys.shortage()  # 100 kt demand, 60 kt importable
+    res = solved(data)
+    assert res.unmet["value"].sum() == pytest.approx(40.0)
+    assert plan_cost(res) == pytest.approx(60 * toys.PRICE)
+    assert res.objective == pytest.approx(60 * toys.PRICE + 40 * toys.PENALTY)
+    # the factory case: lithium processing only arrives in 2026, so earlier lithium
+    # demand in the West cannot be met
+    case = write_workbook(tmp_path / "short.xlsx", minimal_sheets())
+    result = run(case, output=tmp_path / "short_report.xlsx")
+    assert result.policy.curtailed > 0
+    summary = openpyxl.load_workbook(tmp_path / "short_report.xlsx", read_only=True)["Summary"]
+    texts = [row[0] for row in summary.iter_rows(values_only=True) if row and row[0]]
+    first = texts[texts.index("Key findings") + 1]
+    assert first.startswith("Warning: this plan leaves") and "not a cost" in first
+
+
+def test_a_target_before_new_supply_can_be_online_is_warned_with_its_cell(tmp_path) -> None:
+    sheets = minimal_sheets()
+    sheets["dependence_targets"] = [["metal", "year", "value", "unit"], ["Cu", 2025, 50, "%"]]
+    sheets["technology"].append(["Cu", "recycling", "lead_time", 3, "yr", ""])  # mining: 4
+    case = write_workbook(tmp_path / "early.xlsx", sheets)
+    data = msc.load_inputs(case)
+    warnings = [str(w) for w in check_sanity(data).warnings]
+    early = [w for w in warnings if "dependence target of 50 % for" in w]
+    assert early and early[0].startswith("dependence_targets!C2")
+    assert "from 2027 on" in early[0]  # base year 2024 + the shortest lead time (3 yr)
