@@ -41,6 +41,7 @@ SHEETS = {
     "Recycling": "recycling",
     "Recycling rates": "rates",
     "Unmet demand": "unmet",
+    "Prices": "prices",
 }
 FLOW_KEYS = ["metal", "form", "flow", "region", "year", "value", "unit"]
 

@@ -89,12 +89,24 @@ def tidy(records: Iterable[RunRecord]) -> pd.DataFrame:
 
 
 def runs_table(records: Iterable[RunRecord]) -> pd.DataFrame:
-    """One row per run: values, status, error, whether it rebuilt and why, timings."""
+    """One row per run: values, status, the plan's cost (MUSD, value of lost supply
+    excluded), ``curtailed`` (kt of demand left unmet: such a run did not meet the case
+    and its cost is no answer), error, whether it rebuilt and why, timings."""
     rows = []
     for r in records:
         meta = r.meta()
         values = meta.pop("values")
-        rows.append({"run_id": meta.pop("run_id"), **values, **meta})
+        found = {i: v for i, _m, _y, v, _u in r.rows if i in ("plan_cost", "curtailed")}
+        rows.append(
+            {
+                "run_id": meta.pop("run_id"),
+                **values,
+                "status": meta.pop("status"),
+                "plan_cost": found.get("plan_cost", float("nan")),
+                "curtailed": found.get("curtailed", float("nan")),
+                **meta,
+            }
+        )
     return pd.DataFrame(rows)
 
 

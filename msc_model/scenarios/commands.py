@@ -238,7 +238,7 @@ def pareto_command(
     for row in table.itertuples(index=False):
         note = "knee" if row.knee else ("dominated" if row.dominated else "")
         if row.curtailed > 0:
-            note = "curtailed: not on the frontier"
+            note = "curtailed"
         note = note if row.status == "optimal" else f"{row.status}"
         view.add_row(
             "none" if row.cap != row.cap else f"{100 * row.cap:.1f} %",
@@ -272,6 +272,15 @@ def _report(frame, folder: Path, start: float, summary: str) -> None:
     out.print(
         f"{len(runs)} runs, {len(failed)} failed; outputs in {folder} ({summary}, results.parquet/csv)"
     )
+    short = frame[(frame["indicator"] == "curtailed") & (frame["value"] > 0)]
+    if len(short):
+        worst = short.sort_values("value", ascending=False).iloc[0]
+        out.print(
+            f"[bold red]{short['run_id'].nunique()} run(s) leave demand unmet[/] (worst "
+            f"{worst['run_id']}: {worst['value']:,.0f} kt): their costs are no answer to the "
+            "case; see the 'curtailed' indicator and the runs table",
+            highlight=False,
+        )
     if rebuilds.get("rebuilt"):
         reasons = "; ".join(f"{n}× {r}" for r, n in rebuilds["reasons"].items())
         out.print(f"model built {rebuilds['rebuilt']} time(s): {reasons}", highlight=False)
