@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from msc_model.data import ModelData
+from msc_model.model.objective import PLAN_TERMS
 from msc_model.model.sets import counted_forms, dependence_targets, discount_factors
 from msc_model.results import Results
 
@@ -188,10 +189,16 @@ def unmet_demand(results: Results) -> pd.DataFrame:
 
 def cost_breakdown(results: Results) -> pd.DataFrame:
     """Total cost per term over the horizon, undiscounted and discounted (MUSD), and the
-    share of each term in the discounted total (the objective)."""
-    frame = results.costs.groupby("term", sort=False)[["undiscounted", "discounted"]].sum()
-    frame["share"] = _ratio(frame["discounted"], pd.Series(frame["discounted"].sum(), frame.index))
+    share of each term in the plan's discounted cost (NaN for the value of lost supply,
+    which is not a cost and is not part of it)."""
+    costs = results.costs
+    frame = costs.groupby("term", sort=False)[["undiscounted", "discounted"]].sum()
+    plan = frame.loc[[t for t in frame.index if t in PLAN_TERMS], "discounted"].sum()
+    frame["share"] = _ratio(frame["discounted"], pd.Series(plan, frame.index))
+    frame.loc[[t for t in frame.index if t not in PLAN_TERMS], "share"] = np.nan
     frame["unit"] = "MUSD"
+    if "kind" in costs:
+        frame["kind"] = costs.groupby("term", sort=False)["kind"].first()
     return frame.reset_index()
 
 

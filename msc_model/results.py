@@ -17,7 +17,7 @@ import pyomo.core as pyo
 from msc_model.data import ModelData
 from msc_model.errors import BalanceError
 from msc_model.model.balance import prompt_scrap_factor
-from msc_model.model.objective import COST_TERMS
+from msc_model.model.objective import COST_TERMS, PENALTY_TERMS
 from msc_model.prices import extract_prices
 
 if TYPE_CHECKING:  # solve imports the solver; results must not need it at run time
@@ -77,7 +77,8 @@ class Results:
     demand
         metal, region, year, value, unit: the demand the model was solved with.
     costs
-        term, year, undiscounted, discounted, unit (MUSD; terms in ``COST_TERMS`` order).
+        term, year, undiscounted, discounted, unit (MUSD; terms in ``COST_TERMS`` order),
+        kind (``plan cost``, or ``not a cost: value of lost supply`` for curtailment).
     prices
         kind, metal, item, region, year, pv, value, value_lce, unit: commodity prices
         (balance duals), capacity and resource rents, import-limit, supplier-cap, reserve
@@ -250,6 +251,10 @@ def extract_results(model: pyo.ConcreteModel, data: ModelData, outcome: SolveOut
     cost_frame = pd.DataFrame(costs, columns=["term", "year", "undiscounted"])
     cost_frame["discounted"] = cost_frame["undiscounted"] * cost_frame["year"].map(inc.discount)
     cost_frame["unit"] = MONEY
+    # the value of lost supply is charged so every case solves; it is not a cost
+    cost_frame["kind"] = cost_frame["term"].map(
+        lambda term: "not a cost: value of lost supply" if term in PENALTY_TERMS else "plan cost"
+    )
 
     duals = [
         (metal, t, m.dual.get(m.dependence_cap[metal, t], float("nan")),

@@ -297,7 +297,10 @@ def security_sheets(wb: Workbook, t: ReportTables) -> None:
 
 def cost_sheet(wb: Workbook, t: ReportTables) -> None:
     """Costs by term and year with a stacked chart of the discounted cost."""
-    columns = columns_for(["term", "year", "undiscounted", "discounted", "unit"])
+    columns = columns_for(
+        ["term", "year", "undiscounted", "discounted", "unit", "kind"],
+        kind=Col("Counts as", width=30),
+    )
     widths = [c.width for c in columns.values()] + [3] + [10] * 8
     sheet = SheetWriter(wb, "Costs", widths, freeze="A2", landscape=True, fit_width=True)
     block = sheet.table(t.costs, columns, excel_table=True)
