@@ -188,6 +188,20 @@ def _scrap(flows: pd.DataFrame, eol: dict, data: ModelData, years: list[int]) ->
     return frame
 
 
+def _arising(inc, history: dict, demand: dict, unmet: dict) -> dict[tuple, float]:
+    """End-of-life scrap as the model has it: history plus met demand through the lifetime
+    kernel (the ``end_of_life`` Expression, evaluated from the extracted values)."""
+    out = {}
+    for metal, region, t in inc.end_of_life:
+        value = history.get((metal, region, t), 0.0)
+        for a, f in inc.kernels.get(metal, {}).items():
+            key = (metal, region, t - a)
+            if t - a >= inc.base_year:
+                value += f * (demand.get(key, 0.0) - unmet.get(key, 0.0))
+        out[metal, region, t] = value
+    return out
+
+
 def extract_results(model: pyo.ConcreteModel, data: ModelData, outcome: SolveOutcome) -> Results:
     """Read every value of a solved model once and check the balances close.
 
@@ -236,9 +250,11 @@ def extract_results(model: pyo.ConcreteModel, data: ModelData, outcome: SolveOut
     )
     flows = _flows(m, data, activity, imports, exports, shipments, stock)
 
-    scrap = _scrap(flows, inc.end_of_life, data, inc.years)
     demand = {k: pyo.value(m.demand[k]) for k in m.demand}
-    unmet = _frame(_values(m.unmet_demand), ["metal", "region", "year"], FLOW)
+    unmet_values = _values(m.unmet_demand)
+    history = {k: pyo.value(v) for k, v in m.eol_history.items()}
+    scrap = _scrap(flows, _arising(inc, history, demand, unmet_values), data, inc.years)
+    unmet = _frame(unmet_values, ["metal", "region", "year"], FLOW)
     unmet.insert(
         4, "demand", [demand[k] for k in zip(unmet.metal, unmet.region, unmet.year, strict=True)]
     )

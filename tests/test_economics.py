@@ -138,3 +138,28 @@ def test_a_target_before_new_supply_can_be_online_is_warned_with_its_cell(tmp_pa
     early = [w for w in warnings if "dependence target of 50 % for" in w]
     assert early and early[0].startswith("dependence_targets!C2")
     assert "from 2027 on" in early[0]  # base year 2024 + the shortest lead time (3 yr)
+
+
+def test_unmet_demand_yields_no_scrap_a_lifetime_later() -> None:
+    """Products last exactly two years. With 60 of the 100 kt/yr of demand met, the
+    scrap arising in 2027 is the 60 kt consumed in 2025, not the 100 demanded; with
+    imports enough for all demand it is 100."""
+    years = (2025, 2028)
+    lifetime = {
+        "end_use_share": {("Cu", "all"): 1.0},
+        "lifetime_mean": {("Cu", "all"): 2.0},
+        "lifetime_sd": {("Cu", "all"): 0.0},
+        "max_collection_rate": {("Cu",): 1.0},
+        "demand": toys.flat_demand(years, 100.0),
+    }
+    short = toys.make_data(
+        years, {**lifetime, "import_availability": {("Cu", "refined", "World"): 60.0}}
+    )
+    res = solved(short)
+    unmet = res.unmet.set_index("year")["value"]
+    assert unmet.tolist() == pytest.approx([40.0] * 4)
+    arising = res.scrap.set_index("year")["end_of_life"]
+    assert arising[2027] == pytest.approx(60.0) and arising[2028] == pytest.approx(60.0)
+    assert arising[2025] == pytest.approx(0.0)  # nothing consumed before the base year
+    full = solved(toys.make_data(years, lifetime)).scrap.set_index("year")["end_of_life"]
+    assert full[2027] == pytest.approx(100.0)

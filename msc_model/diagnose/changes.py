@@ -156,6 +156,7 @@ _GIVEN = {
     "capacity": ("max_capacity", 3, "kt/yr", "upper"),
     "new_capacity": ("max_build", 3, "kt/yr", "upper"),
     "collected_scrap": ("max_collection_rate", 1, "", "upper"),
+    "collection_limit": ("max_collection_rate", 1, "", "constraint"),
     "import_limit": ("import_availability", 3, "kt/yr", "constraint"),
     "reserve_minimum": ("reserve_days", 2, "days", "constraint"),
     "storage_accounting": ("storage_capacity", 2, "kt", "constraint"),

@@ -285,4 +285,5 @@ _SAY: dict[tuple[str, str], Callable] = {
     ("export_commitment", "constraint"): _Words.export_commitment,
     ("corridor_limit", "constraint"): _Words.corridor_limit,
     ("collected_scrap", "variable"): _Words.collection_bound,
+    ("collection_limit", "constraint"): _Words.collection_bound,
 }

@@ -13,7 +13,12 @@ from msc_model.data import ModelData
 from msc_model.model.balance import add_balance
 from msc_model.model.capacity import add_capacity
 from msc_model.model.objective import COST_TERMS, PENALTY_TERMS, PLAN_TERMS, add_objective
-from msc_model.model.recycling import add_recycling, end_of_life, lifetime_kernel
+from msc_model.model.recycling import (
+    add_collection,
+    add_recycling,
+    end_of_life,
+    lifetime_kernel,
+)
 from msc_model.model.security import add_security
 from msc_model.model.sets import add_parameters, add_sets
 from msc_model.model.storage import add_storage
@@ -55,9 +60,10 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_capacity(m, data)
         add_trade(m, data)
         add_recycling(m, data)
-        add_supply_steps(m, data)
         add_storage(m, data)
         add_balance(m, data)
+        add_collection(m, data)  # end-of-life scrap needs unmet demand (balance)
+        add_supply_steps(m, data)
         add_security(m, data)
         add_objective(m, data)
         # duals are loaded here by ``solve`` (the cap's dual is its marginal cost)

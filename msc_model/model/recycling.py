@@ -1,13 +1,12 @@
-"""End-of-life scrap (pre-computed) and the collection variables.
+"""End-of-life scrap and its collection.
 
-End-of-life scrap depends only on demand, an input, so it is computed here in plain Python
-before the model is built and the LP stays linear:
+``end_of_life[m,r,t] = Σ_e end_use_share[m,e] · Σ_{a ≥ 1} consumed[m,r,t−a] · f_e(a)``
 
-``end_of_life[m,r,t] = Σ_e end_use_share[m,e] · Σ_{a ≥ 1} demand[m,r,t−a] · f_e(a)``
-
-with ``f_e`` the discretised normal product lifetime (:func:`lifetime_kernel`). Demand
-between given history years is interpolated linearly and is zero before the first given
-year (:func:`demand_path`).
+with ``f_e`` the discretised normal product lifetime (:func:`lifetime_kernel`).
+Consumption before the base year is the workbook's demand history (interpolated linearly
+between given years, zero before the first: :func:`demand_path`), computed here in plain
+Python; from the base year on it is met demand, ``demand − unmet_demand``, a linear
+expression inside the LP (:func:`add_collection`), so demand left unmet yields no scrap.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ import math
 from collections import defaultdict
 
 import pyomo.core as pyo
+from pyomo.core.util import quicksum
 
 from msc_model.data import ModelData
 
@@ -73,66 +73,128 @@ def demand_path(data: ModelData, metal: str, region: str) -> dict[int, float]:
     return path
 
 
-def end_of_life(data: ModelData) -> dict[tuple[str, str, int], float]:
-    """End-of-life scrap arising per metal, region and model year (kt/yr).
-
-    Parameters
-    ----------
-    data
-        Uses ``demand`` (history and model years), ``end_use_share``, ``lifetime_mean`` and
-        ``lifetime_sd``. A metal without end uses produces no end-of-life scrap.
-
-    Returns
-    -------
-    dict
-        ``(metal, region, year)`` → kt/yr for every model year (zeros included).
-    """
+def lifetime_kernels(data: ModelData) -> dict[str, dict[int, float]]:
+    """Metal → ``Σ_e end_use_share[m,e] · f_e(a)`` by age ``a``: the end uses of a metal
+    mixed into one kernel (a metal without end uses has none: no end-of-life scrap)."""
     kernels: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for (metal, end_use), share in data.table("end_use_share").items():
         mean = data.get("lifetime_mean", (metal, end_use))
         sd = data.get("lifetime_sd", (metal, end_use)) or 0.0
         if mean is None or not share:
             continue
-        # end uses of a metal mix into one kernel: Σ_e share_e · f_e(a)
         for a, f in lifetime_kernel(mean, sd).items():
             kernels[metal][a] += share * f
+    return {metal: dict(k) for metal, k in kernels.items()}
+
+
+def end_of_life(data: ModelData, *, before: int | None = None) -> dict[tuple[str, str, int], float]:
+    """End-of-life scrap arising per metal, region and model year (kt/yr) were all demand
+    met.
+
+    Parameters
+    ----------
+    data
+        Uses ``demand`` (history and model years), ``end_use_share``, ``lifetime_mean`` and
+        ``lifetime_sd``. A metal without end uses produces no end-of-life scrap.
+    before
+        Count only the demand of years before this one (the base year: the history that
+        the model takes as data; later years enter the LP as met demand).
+
+    Returns
+    -------
+    dict
+        ``(metal, region, year)`` → kt/yr for every model year (zeros included).
+    """
+    kernels = lifetime_kernels(data)
     out: dict[tuple[str, str, int], float] = {}
     years = range(data.base_year, data.final_year + 1)
     for metal in data.metals:
         kernel = kernels.get(metal, {})
         for region in data.regions:
             path = demand_path(data, metal, region) if kernel else {}
+            if before is not None:
+                path = {t: v for t, v in path.items() if t < before}
             for t in years:
                 out[metal, region, t] = sum(path.get(t - a, 0.0) * f for a, f in kernel.items())
     return out
 
 
 def add_recycling(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Scrap collection, bounded by the collectable share of end-of-life scrap.
+    """Scrap collection variables (their limits need met demand: :func:`add_collection`).
 
-    ``0 ≤ collected_scrap[m,r,t] ≤ max_collection_rate[m] · end_of_life[m,r,t]``
-
-    The limit is a variable bound (one per variable, so no extra row); a metal with
-    collection cost steps (``collection_tiers``) is bounded by all of its end-of-life scrap
-    here and by the base rate plus its steps in ``supply``. Only (m, r, t) with
-    end-of-life scrap > 0 get a variable. Collection is free in the formulation: its cost
-    lies in the recycling plant's costs.
+    Only (m, r, t) whose end-of-life scrap would be > 0 were all demand met get a
+    variable; ``collected_scrap ≤ end_of_life`` from all demand is its bound (a valid
+    bound, since met demand is at most demand).
 
     ======================  ==========================  =======
     symbol                  component                   unit
     ======================  ==========================  =======
     collected[m,r,t]        ``collected_scrap``         kt/yr
-    end_of_life[m,r,t]      ``m.incidence.end_of_life``  kt/yr
-    max_collection_rate[m]  (bound)                     —
     ======================  ==========================  =======
     """
     eol = m.incidence.end_of_life
+    m.collected_scrap = pyo.Var(
+        m.COLLECTION,
+        bounds=lambda _m, metal, region, t: (0.0, eol[metal, region, t]),
+        doc="collected old scrap, kt/yr",
+    )
+
+
+def add_collection(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """End-of-life scrap from what was consumed, and the collection limit.
+
+    ``end_of_life[m,r,t] = history[m,r,t] + Σ_{a ≥ 1, t − a ≥ base} f_m(a) · (demand − unmet_demand)[m,r,t−a]``
+    (an Expression, linear in ``unmet_demand``): demand left unmet yields no scrap later;
+    ``history`` is the scrap from the consumption of years before the base year (data).
+
+    ``collected_scrap[m,r,t] ≤ max_collection_rate[m] · end_of_life[m,r,t]``
+    (``collection_limit``; for metals with collection cost steps the steps' rows in
+    ``supply`` take its place). Collection at the base rate is free: its cost lies in the
+    recycling plant's costs.
+
+    ``demand``, ``eol_history`` (from the demand history) and ``max_collection_rate`` are
+    mutable Params: a sweep over demand or the collection rate re-solves the built model.
+
+    ======================  ===============================  =======
+    symbol                  component                        unit
+    ======================  ===============================  =======
+    end_of_life[m,r,t]      ``end_of_life`` (Expression)     kt/yr
+    history[m,r,t]          ``eol_history`` (mutable)        kt/yr
+    max_collection_rate[m]  ``max_collection_rate`` (mut.)   —
+    ======================  ===============================  =======
+    """
+    inc = m.incidence
+    kernels = inc.kernels
+    base = inc.base_year
+    m.max_collection_rate = pyo.Param(
+        m.METALS,
+        initialize={metal: data.get("max_collection_rate", (metal,)) for metal in data.metals},
+        mutable=True,
+        doc="collectable share of end-of-life scrap",
+    )
+
+    m.eol_history = pyo.Param(
+        m.COLLECTION,
+        initialize={k: inc.eol_history.get(k, 0.0) for k in m.COLLECTION},
+        mutable=True,
+        doc="end-of-life scrap from consumption before the base year, kt/yr",
+    )
+
+    def arising(_m, metal, region, t):
+        kernel = kernels.get(metal, {})
+        consumed = quicksum(
+            f * (m.demand[metal, region, t - a] - m.unmet_demand[metal, region, t - a])
+            for a, f in kernel.items()
+            if t - a >= base
+        )
+        return m.eol_history[metal, region, t] + consumed
+
+    m.end_of_life = pyo.Expression(m.COLLECTION, rule=arising, doc="end-of-life scrap, kt/yr")
     stepped = {metal for metal, _tier in data.table("tier_share")}
-
-    def bounds(_m, metal, region, t):
-        # with collection cost steps, the base rate is a row of ``supply`` and the bound
-        # is everything that arises
-        rate = 1.0 if metal in stepped else data.get("max_collection_rate", (metal,))
-        return (0.0, rate * eol[metal, region, t])
-
-    m.collected_scrap = pyo.Var(m.COLLECTION, bounds=bounds, doc="collected old scrap, kt/yr")
+    m.collection_limit = pyo.Constraint(
+        [k for k in m.COLLECTION if k[0] not in stepped],
+        rule=lambda _m, metal, r, t: (
+            m.collected_scrap[metal, r, t]
+            <= m.max_collection_rate[metal] * m.end_of_life[metal, r, t]
+        ),
+    )

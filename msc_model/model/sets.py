@@ -42,7 +42,9 @@ class Incidence:
     corridors: list[tuple[str, str, str]]  # directed (region_from, region_to, mode)
     ship_in: dict[str, list[tuple[str, str, str]]]  # region -> directed corridors into it
     ship_out: dict[str, list[tuple[str, str, str]]]  # region -> directed corridors out of it
-    end_of_life: dict[tuple[str, str, int], float]  # (m, r, t) -> kt/yr, only > 0
+    end_of_life: dict[tuple[str, str, int], float]  # (m, r, t) -> kt/yr were all demand met, > 0
+    eol_history: dict[tuple[str, str, int], float]  # the part from pre-base-year demand, > 0
+    kernels: dict[str, dict[int, float]]  # metal -> age -> share reaching end of life
     storage_builds: list[tuple[str, str, int]]  # (metal, region, year) new storage possible
     counted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # metal -> K_m
     targets: dict[tuple[str, int], float] = field(default_factory=dict)  # (m, t) capped
@@ -134,7 +136,8 @@ def corridor_value(data: ModelData, name: str, arc: tuple[str, str, str]) -> flo
 
 def build_incidence(data: ModelData) -> Incidence:
     """Compute every sparse index and incidence list the families need."""
-    from msc_model.model.recycling import end_of_life  # lazy: recycling imports this module
+    # lazy: recycling imports this module
+    from msc_model.model.recycling import end_of_life, lifetime_kernels
 
     years = model_years(data)
     base, final = data.base_year, data.final_year
@@ -216,6 +219,8 @@ def build_incidence(data: ModelData) -> Incidence:
         ship_in=dict(ship_in),
         ship_out=dict(ship_out),
         end_of_life={k: v for k, v in end_of_life(data).items() if v > 0},
+        eol_history={k: v for k, v in end_of_life(data, before=base).items() if v > 0},
+        kernels=lifetime_kernels(data),
         storage_builds=storage_builds,
         counted={metal: counted_forms(data, metal) for metal in data.metals},
         targets=dependence_targets(data),
@@ -234,7 +239,7 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData) -> Incidence:
     ``IMPORT_ARCS``      (metal, form, origin, region)                entry type of origin
     ``CORRIDORS``        (region_from, region_to, mode), directed     workbook rows only
     ``EXPORTS``          (metal, form, region, year)                  export_demand > 0
-    ``COLLECTION``       (metal, region, year)                        end_of_life > 0
+    ``COLLECTION``       (metal, region, year)                        scrap could arise
     ``STORAGE_BUILDS``   (metal, region, year)                        from base_year + 1
     ===================  ===========================================  ====================
     """
@@ -273,8 +278,8 @@ def add_parameters(m: pyo.ConcreteModel, data: ModelData) -> None:
     demand[m,r,t]          ``demand``  kt/yr
     =====================  ==========  =======
 
-    Note that ``end_of_life`` is computed from demand before the build: a sweep that
-    changes demand keeps the scrap arising of the original demand.
+    ``end_of_life`` follows the demand met from the base year on (see ``recycling``), so a
+    sweep that changes model-year demand re-solves the built model.
     """
     keys = [(metal, r, t) for metal in data.metals for r in data.regions for t in m.incidence.years]
     m.demand = pyo.Param(

@@ -41,11 +41,13 @@ def add_supply_steps(m: pyo.ConcreteModel, data: ModelData) -> None:
     ``activity[m,mining,r,t] = Σ_s mine_step[m,r,s,t]``, ``0 ≤ mine_step ≤ tier_output[m,r,s]``
     (``mining_steps``; only for mining plants with steps: the others keep one flat cost)
 
-    ``collected_scrap[m,r,t] ≤ max_collection_rate[m] · end_of_life[m,r,t] + Σ_s collection_step[m,r,s,t]``,
-    ``0 ≤ collection_step ≤ tier_share[m,s] · end_of_life[m,r,t]`` (``collection_steps``):
-    the base rate is collected at no extra cost (its cost lies in the recycling plant's),
-    each step beyond it at its ``collection_cost``; ``collected_scrap`` stays at most
-    all of the end-of-life scrap (its bound, see ``recycling``).
+    ``collected_scrap[m,r,t] ≤ max_collection_rate[m] · end_of_life[m,r,t] + Σ_s collection_step[m,r,s,t]``
+    (``collection_limit_stepped``, in place of ``collection_limit``),
+    ``0 ≤ collection_step ≤ tier_share[m,s] · end_of_life[m,r,t]`` (``collection_step_limit``)
+    and ``collected_scrap ≤ end_of_life`` (``collection_whole``): the base rate is
+    collected at no extra cost (its cost lies in the recycling plant's), each step beyond
+    it at its ``collection_cost``. ``end_of_life`` is the met-demand Expression of
+    ``recycling``.
 
     Their costs, ``tier_cost · mine_step`` and ``collection_cost · collection_step``, are
     the objective's ``supply_steps`` term.
@@ -84,26 +86,38 @@ def add_supply_steps(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
 
     tiers = collection_steps(data)
-    eol = inc.end_of_life
     collect_keys = [
-        (metal, r, s, t) for (metal, r, t) in eol if metal in tiers for s in tiers[metal]
+        (metal, r, s, t) for (metal, r, t) in m.COLLECTION if metal in tiers for s in tiers[metal]
     ]
     m.COLLECTION_STEPS = pyo.Set(initialize=collect_keys, dimen=4, ordered=True)
     m.collection_step = pyo.Var(
         m.COLLECTION_STEPS,
-        bounds=lambda _m, metal, r, s, t: (
-            0.0,
-            data.get("tier_share", (metal, s)) * eol[metal, r, t],
-        ),
+        within=pyo.NonNegativeReals,
         doc="old scrap collected in one cost step beyond the base rate, kt/yr",
     )
+    eol = m.end_of_life
+    m.collection_step_limit = pyo.Constraint(
+        m.COLLECTION_STEPS,
+        rule=lambda _m, metal, r, s, t: (
+            m.collection_step[metal, r, s, t]
+            <= data.get("tier_share", (metal, s)) * eol[metal, r, t]
+        ),
+    )
+    stepped = [k for k in m.COLLECTION if k[0] in tiers]
 
     def collection(_m, metal, r, t):
-        base = data.get("max_collection_rate", (metal,)) * eol[metal, r, t]
         extra = quicksum(m.collection_step[metal, r, s, t] for s in tiers[metal])
-        return m.collected_scrap[metal, r, t] - extra <= base
+        return (
+            m.collected_scrap[metal, r, t] - extra
+            <= m.max_collection_rate[metal] * eol[metal, r, t]
+        )
 
-    m.collection_steps = pyo.Constraint([k for k in eol if k[0] in tiers], rule=collection)
+    # the base rate plus the steps (named like the plain limit: it is that limit, stepped)
+    m.collection_limit_stepped = pyo.Constraint(stepped, rule=collection)
+    m.collection_whole = pyo.Constraint(
+        stepped,
+        rule=lambda _m, metal, r, t: m.collected_scrap[metal, r, t] <= eol[metal, r, t],
+    )
 
 
 def supply_step_costs(m: pyo.ConcreteModel, data: ModelData) -> dict[int, object]:

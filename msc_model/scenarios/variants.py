@@ -1,18 +1,20 @@
 """Which changes a built model can take in place, and which need a rebuild.
 
-The model declares three mutable Params (``import_price``, ``demand`` and
-``dependence_target``); every other datum is a plain float inside constraint and
-objective coefficients, so changing it means building the model again. A variant is
-applied in place only when everything else is identical to the data the model was built
-from **and** the mutable changes leave the model's structure alone:
+The model declares mutable Params (``import_price``, ``demand``, ``dependence_target``,
+``max_collection_rate``, and ``terminal_value`` which follows the import prices); every
+other datum is a plain float inside constraint and objective coefficients, so changing
+it means building the model again. A variant is applied in place only when everything
+else is identical to the data the model was built from **and** the mutable changes
+leave the model's structure alone:
 
 - ``import_price``: the same (metal, form, origin) rows; a new or dropped row adds or
   removes import arcs;
 - ``dependence_target``: the same capped (metal, year) pairs after interpolation; the
   values may change freely;
-- ``demand``: the same keys, and the end-of-life scrap arising computed from the new
-  demand equals the one built in (it is computed from demand when the model is built,
-  so with end uses declared nearly every demand change rebuilds).
+- ``demand``: the same keys, and end-of-life scrap arising in the same (metal, region,
+  year) cells (from model years it is met demand inside the LP; the history's share is
+  the mutable ``eol_history``);
+- ``max_collection_rate``: any value.
 
 :func:`structural_changes` returns the reasons a rebuild is needed (empty: update in
 place); callers record them, so a sweep says which variants were rebuilt and why.
@@ -31,7 +33,7 @@ from msc_model.model import end_of_life
 from msc_model.model.objective import terminal_values
 from msc_model.model.sets import dependence_targets
 
-MUTABLE = ("import_price", "demand", "dependence_target")
+MUTABLE = ("import_price", "demand", "dependence_target", "max_collection_rate")
 #: ModelData fields that only record where values came from; every other field (sets,
 #: vintages, applied shocks, and any field added later) is taken to shape the model
 PROVENANCE = ("params", "metal_names", "cells", "tables", "source", "warnings")
@@ -62,10 +64,8 @@ def structural_changes(built: ModelData, new: ModelData) -> list[str]:
     old_demand, new_demand = built.table("demand"), new.table("demand")
     if set(old_demand) != set(new_demand):
         reasons.append("demand rows added or removed")
-    elif old_demand != new_demand and not _same(_arising(built), _arising(new)):
-        reasons.append(
-            "demand changes end-of-life scrap, which is computed when the model is built"
-        )
+    elif old_demand != new_demand and set(_arising(built)) != set(_arising(new)):
+        reasons.append("demand changes where end-of-life scrap can arise")
     return reasons
 
 
@@ -86,6 +86,11 @@ def update_mutable(model: pyo.ConcreteModel, data: ModelData) -> None:
         model.terminal_value[metal] = value
     for key in model.demand:
         model.demand[key] = data.get("demand", key, 0.0)
+    for metal in model.max_collection_rate:
+        model.max_collection_rate[metal] = data.get("max_collection_rate", (metal,))
+    history = end_of_life(data, before=data.base_year)
+    for key in model.eol_history:
+        model.eol_history[key] = history.get(key, 0.0)
     targets = dependence_targets(data)
     for key in model.dependence_target:
         model.dependence_target[key] = targets[key]
