@@ -373,8 +373,35 @@ PARAM_SHEETS: tuple[ParamSheet, ...] = (
     ParamSheet(
         "transport_cost",
         ("mode",),
-        (Param("transport_cost", "MUSD/(kt*km)", "Cost per tonne-kilometre.", dense=True),),
+        (
+            Param(
+                "transport_cost",
+                "MUSD/(kt*km)",
+                "Cost per tonne-kilometre of material moved: per gross tonne for ore and "
+                "concentrate (see ore_grade), per tonne of metal for refined metal, products "
+                "and scrap.",
+                dense=True,
+            ),
+        ),
         "Transport cost by mode.",
+    ),
+    ParamSheet(
+        "ore_grade",
+        ("metal",),
+        (
+            Param(
+                "ore_grade",
+                "",
+                "Metal content of the metal's ore or concentrate as shipped (62 % for iron "
+                "fines); ore is hauled per gross tonne, so its transport cost per tonne of "
+                "metal is the rate divided by this. Blank: 100 %.",
+                max=1.0,
+                min=1e-6,
+                default=1.0,
+                kind="share",
+            ),
+        ),
+        "Grade of ore and concentrate as shipped (for transport per gross tonne).",
     ),
     ParamSheet(
         "corridors",

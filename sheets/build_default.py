@@ -1273,27 +1273,36 @@ def tables() -> dict[str, list[dict]]:
     t["transport_cost"] = [
         dict(
             mode="rail",
-            value=0.20,
+            value=0.15,
             unit="CNY/(t*km)",
             source=ASSUMPTION,
-            note="per t of metal content: ~0.15 CNY/t·km gross rail tariff, raised for ore whose "
-            "metal is < 100 % of its weight; one rate serves all metals and forms",
+            note="~0.15 CNY per gross t·km, bulk rail freight; per gross tonne for ore and "
+            "concentrate (ore_grade), per tonne of metal for refined metal, products, scrap",
         ),
         dict(
             mode="road",
-            value=0.50,
+            value=0.375,
             unit="CNY/(t*km)",
             source=ASSUMPTION,
             note="trucking ~2.5 × rail",
         ),
         dict(
             mode="water",
-            value=0.05,
+            value=0.0375,
             unit="CNY/(t*km)",
             source=ASSUMPTION,
             note="Yangtze barge ~1/4 of rail",
         ),
     ]
+    t["ore_grade"] = [
+        dict(metal="Fe", value=62, unit="%", source=src("SO-MMAC"),
+             note="62 %-Fe fines and concentrate, the benchmark grade"),
+        dict(metal="Cu", value=25, unit="%", source=ASSUMPTION,
+             note="copper concentrate ~25 % Cu: haulage per t Cu ~4 × a t of cathode"),
+        dict(metal="Li", value=2.79, unit="%", source=src("SMM-Jun24"),
+             note="SC6 spodumene concentrate, 6 % Li2O × 0.4645 Li/Li2O = 2.79 % Li: haulage "
+             "per t Li ~36 × a t of lithium salt's metal"),
+    ]  # fmt: skip
     t["corridors"] = _corridor_rows()
     t["reserves"] = _reserve_rows()
     t["storage"] = _storage_rows()

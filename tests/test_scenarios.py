@@ -280,8 +280,13 @@ def test_which_changes_rebuild(case):
     assert "import arcs" in " ".join(reasons(new_arc))
     new_year = Override("dependence_target", (("metal", "Li"), ("year", 2026)), "set", 0.5)
     assert "capped" in " ".join(reasons(new_year))
-    # Cu has end uses: its demand feeds end-of-life scrap, fixed at build time
-    assert "end-of-life" in " ".join(reasons(Override("demand", (("metal", "Cu"),), "scale", 1.1)))
+    # Cu has end uses: its demand feeds end-of-life scrap, now met demand inside the LP
+    # (history a mutable Param), so a demand change re-solves; so does the collection rate
+    assert reasons(Override("demand", (("metal", "Cu"),), "scale", 1.1)) == []
+    assert reasons(Override("max_collection_rate", (("metal", "Cu"),), "scale", 0.5)) == []
+    # ... unless it moves where scrap can arise at all
+    gone = Override("demand", (("metal", "Cu"),), "set", 0.0)
+    assert "end-of-life scrap can arise" in " ".join(reasons(gone))
     shrunk = dataclasses.replace(data, regions=data.regions[:1])
     assert "regions differs" in " ".join(structural_changes(data, shrunk))
 

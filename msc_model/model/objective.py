@@ -73,7 +73,8 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     ``cost_supply_steps``  Σ tier_cost · mine_step + Σ collection_cost ·
                        collection_step (dearer domestic supply, ``supply``)        MUSD
     ``cost_imports``   Σ import_price · (1 + risk_premium[o]) · imports            MUSD
-    ``cost_transport`` Σ transport_cost[mode] · distance · shipment                MUSD
+    ``cost_transport`` Σ transport_cost[mode] · distance · shipment
+                       (÷ ore_grade[m] for ore: hauled per gross tonne)              MUSD
     ``cost_holding``   Σ holding_cost · stock                                      MUSD
     ``cost_terminal_stock``  − Σ terminal_value · terminal_stock (final year only)  MUSD
     ``cost_unmet_demand``  Σ unmet_demand_penalty[m] · unmet_demand                MUSD
@@ -160,9 +161,16 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
         for arc in inc.corridors
     }
 
+    # ore is hauled per gross tonne: per tonne of metal it costs the rate over its grade
+    gross = {
+        (metal, k): 1.0 / data.get("ore_grade", (metal,)) if k == "ore" else 1.0
+        for metal in data.metals
+        for k in data.forms
+    }
+
     def transport(_m, t):
         return quicksum(
-            unit_cost[arc] * m.shipment[metal, k, *arc, t]
+            unit_cost[arc] * gross[metal, k] * m.shipment[metal, k, *arc, t]
             for arc in inc.corridors
             if unit_cost[arc]
             for metal in data.metals
