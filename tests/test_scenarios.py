@@ -273,7 +273,10 @@ def test_which_changes_rebuild(case):
 
     assert reasons(Override("import_price", (("metal", "Cu"),), "scale", 1.5)) == []
     assert reasons(Override("dependence_target", (("metal", "Cu"),), "scale", 0.5)) == []
-    assert "capex is built" in " ".join(reasons(Override("capex", (), "scale", 1.1)))
+    # technology costs and yields are mutable Params too
+    assert reasons(Override("capex", (), "scale", 1.1)) == []
+    assert reasons(Override("process_yield", (("metal", "Cu"),), "scale", 0.9)) == []
+    assert "lifetime is built" in " ".join(reasons(Override("lifetime", (), "scale", 1.1)))
     new_arc = Override(
         "import_price", (("metal", "Li"), ("form", "ore"), ("origin", "Chile")), "set", 3.0
     )

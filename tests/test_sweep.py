@@ -74,6 +74,39 @@ def test_twenty_variant_price_sweep_on_the_default_workbook(tmp_path):
         assert swept[run_id] == pytest.approx(separate, rel=1e-6), run_id
 
 
+IN_PLACE = [
+    "d=demand:scale:0.9:1.1:2",
+    "c=max_collection_rate:scale:0.7:1.1:2",
+    "k=capex:scale:0.6:1.6:2",
+    "y=process_yield[metal=Cu,process=smelting]:scale:0.9:1:2",
+    "price=import_price:scale:0.7:1.4:2",
+]
+
+
+@pytest.mark.parametrize("spec", IN_PLACE, ids=lambda s: s.split(":")[0].split("=")[1])
+def test_a_sweep_re_solves_in_place_and_equals_fresh_builds(spec):
+    """Demand, collection rate, capex, a yield and import prices are mutable Params: the
+    sweep builds the model once and every variant's answer equals a fresh build's."""
+    from msc_model.inputs import load_inputs
+    from msc_model.model import build_model
+    from msc_model.scenarios.design import parse_factor
+    from msc_model.scenarios.overlays import apply_overrides
+    from msc_model.scenarios.runner import _LOCAL
+    from msc_model.solve import solve
+
+    _LOCAL.built = None  # this test counts its own build
+    frame = sweep(default_workbook(), [spec], method="grid", workers=0)
+    assert frame.attrs["rebuilds"]["rebuilt"] == 1, frame.attrs["rebuilds"]
+    swept = objectives(frame)
+    base = load_inputs(default_workbook())
+    factor = parse_factor(spec, base)
+    name = spec.split("=")[0]
+    for run_id, value in frame.groupby("run_id")[name].first().items():
+        data = apply_overrides(base, [factor.override(value)])[0]
+        separate = solve(build_model(data)).objective
+        assert swept[run_id] == pytest.approx(separate, rel=1e-7), (run_id, value)
+
+
 def test_tornado_from_the_runs(case):
     frame = sweep(case, [CU_PRICE, "capex:scale:0.8:1.2"], workers=0)
     table = tornado(frame)

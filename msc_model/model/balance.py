@@ -29,10 +29,13 @@ def _trade(m: pyo.ConcreteModel, metal: str, form: str, region: str, t: int) -> 
     return terms
 
 
-def prompt_scrap_factor(data: ModelData, metal: str) -> float:
-    """Prompt scrap per unit of processing output: ``prompt_scrap_rate · (1/y − 1)``."""
-    y = data.get("process_yield", (metal, "processing"))
-    return data.get("prompt_scrap_rate", (metal,)) * (1.0 / y - 1.0)
+def prompt_scrap_factor(data: ModelData, metal: str, m: pyo.ConcreteModel | None = None):
+    """Prompt scrap per unit of processing output: ``prompt_scrap_rate · (1/y − 1)``
+    (with ``m``, an expression of the model's mutable yield; without, a float)."""
+    rate = data.get("prompt_scrap_rate", (metal,))
+    if m is None:
+        return rate * (1.0 / data.get("process_yield", (metal, "processing")) - 1.0)
+    return rate * (1.0 / m.process_yield[metal, "processing"] - 1.0)
 
 
 def add_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -63,8 +66,9 @@ def add_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.unmet_demand = pyo.Var(m.STOCKS, within=pyo.NonNegativeReals, doc="demand not met, kt/yr")
     ore, refined, scrap, product = {}, {}, {}, {}
     for metal in data.metals:
-        y = {p: data.get("process_yield", (metal, p)) for p in data.processes}
-        prompt = prompt_scrap_factor(data, metal)
+        y = {p: m.process_yield[metal, p] for p in data.processes}
+        prompt = prompt_scrap_factor(data, metal, m)
+        has_prompt = data.get("prompt_scrap_rate", (metal,)) > 0
         for r in data.regions:
             for t in inc.years:
                 act = {p: _activity(m, metal, p, r, t) for p in data.processes}
@@ -84,7 +88,7 @@ def add_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
                 supply = _trade(m, metal, "scrap", r, t)
                 if (metal, r, t) in inc.end_of_life:
                     supply.append(m.collected_scrap[metal, r, t])
-                if act["processing"] is not None and prompt > 0:
+                if act["processing"] is not None and has_prompt:
                     supply.append(prompt * act["processing"])
                 if supply or act["recycling"] is not None:
                     use = act["recycling"] / y["recycling"] if act["recycling"] is not None else 0.0

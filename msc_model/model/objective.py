@@ -102,7 +102,7 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     years = inc.years
 
     annuity = {
-        (metal, p): data.get("capex", (metal, p)) * crf(rate, data.get("lifetime", (metal, p)))
+        (metal, p): m.capex[metal, p] * crf(rate, data.get("lifetime", (metal, p)))
         for metal in data.metals
         for p in data.processes
     }
@@ -129,14 +129,12 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
 
     def fixed(_m, t):
         return quicksum(
-            data.get("fixed_opex", (metal, p)) * m.capacity[metal, p, r, t]
-            for (metal, p, r) in inc.plants
+            m.fixed_opex[metal, p] * m.capacity[metal, p, r, t] for (metal, p, r) in inc.plants
         )
 
     def variable(_m, t):
         return quicksum(
-            data.get("variable_opex", (metal, p)) * m.activity[metal, p, r, t]
-            for (metal, p, r) in inc.plants
+            m.variable_opex[metal, p] * m.activity[metal, p, r, t] for (metal, p, r) in inc.plants
         )
 
     def energy(_m, t):

@@ -46,8 +46,8 @@ def consumption_expr(m: pyo.ConcreteModel, data: ModelData, metal: str, t: int, 
     mining = quicksum(m.activity[metal, p, r, t] for (p, r) in plants if p == "mining")
     secondary = 0.0
     if "scrap" in inc.counted[metal]:
-        y_rec = data.get("process_yield", (metal, "recycling"))
-        prompt = prompt_scrap_factor(data, metal)
+        y_rec = m.process_yield[metal, "recycling"]
+        prompt = prompt_scrap_factor(data, metal, m)
         recycled_input = quicksum(
             m.activity[metal, p, r, t] / y_rec for (p, r) in plants if p == "recycling"
         )

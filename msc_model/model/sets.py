@@ -265,22 +265,49 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData) -> Incidence:
     return inc
 
 
+#: technology parameters kept as mutable Params (metal, process): a modeller sweeps them
+#: and they re-solve the built model instead of rebuilding it
+SWEPT_TECHNOLOGY = {
+    "capex": "investment per unit of output capacity, MUSD/(kt/yr)",
+    "fixed_opex": "fixed O&M, MUSD/(kt/yr)/yr",
+    "variable_opex": "variable cost per unit of output, MUSD/kt",
+    "process_yield": "output per unit of input, metal content",
+}
+
+
 def add_parameters(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Mutable Params that sweeps change between solves without rebuilding.
 
-    Only ``demand`` (read by the product balance and the reserve minimum) lives here because
-    two families share it; ``import_price`` and ``dependence_target`` are declared by the
-    family that uses them. Everything else is a plain float (faster to build).
+    ``demand`` (read by the product balance, the reserve minimum and end-of-life scrap)
+    and the technology parameters of :data:`SWEPT_TECHNOLOGY` (shared by several
+    families) live here; ``import_price``, ``dependence_target``, ``max_collection_rate``
+    and ``eol_history`` are declared by the family that uses them. Everything else is a
+    plain float (faster to build).
 
-    =====================  ==========  =======
-    symbol                 component   unit
-    =====================  ==========  =======
-    demand[m,r,t]          ``demand``  kt/yr
-    =====================  ==========  =======
+    =====================  =================  ===========
+    symbol                 component          unit
+    =====================  =================  ===========
+    demand[m,r,t]          ``demand``         kt/yr
+    capex[m,p]             ``capex``          MUSD/(kt/yr)
+    fixed_opex[m,p]        ``fixed_opex``     MUSD/(kt/yr)/yr
+    variable_opex[m,p]     ``variable_opex``  MUSD/kt
+    y_p[m,p]               ``process_yield``  —
+    =====================  =================  ===========
 
     ``end_of_life`` follows the demand met from the base year on (see ``recycling``), so a
     sweep that changes model-year demand re-solves the built model.
     """
+    plant_keys = [(metal, p) for metal in data.metals for p in data.processes]
+    for name, doc in SWEPT_TECHNOLOGY.items():
+        m.add_component(
+            name,
+            pyo.Param(
+                pyo.Set(initialize=plant_keys, dimen=2, ordered=True),
+                initialize={k: data.get(name, k) for k in plant_keys},
+                mutable=True,
+                doc=doc,
+            ),
+        )
     keys = [(metal, r, t) for metal in data.metals for r in data.regions for t in m.incidence.years]
     m.demand = pyo.Param(
         keys,

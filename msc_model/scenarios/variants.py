@@ -1,7 +1,9 @@
 """Which changes a built model can take in place, and which need a rebuild.
 
 The model declares mutable Params (``import_price``, ``demand``, ``dependence_target``,
-``max_collection_rate``, and ``terminal_value`` which follows the import prices); every
+``max_collection_rate``, the technology costs and yields of
+:data:`~msc_model.model.sets.SWEPT_TECHNOLOGY`, and ``terminal_value``, which follows the
+import prices and the smelting yield); every
 other datum is a plain float inside constraint and objective coefficients, so changing
 it means building the model again. A variant is applied in place only when everything
 else is identical to the data the model was built from **and** the mutable changes
@@ -14,7 +16,8 @@ leave the model's structure alone:
 - ``demand``: the same keys, and end-of-life scrap arising in the same (metal, region,
   year) cells (from model years it is met demand inside the LP; the history's share is
   the mutable ``eol_history``);
-- ``max_collection_rate``: any value.
+- ``max_collection_rate``, ``capex``, ``fixed_opex``, ``variable_opex`` and
+  ``process_yield``: any value.
 
 :func:`structural_changes` returns the reasons a rebuild is needed (empty: update in
 place); callers record them, so a sweep says which variants were rebuilt and why.
@@ -31,9 +34,15 @@ import pyomo.core as pyo
 from msc_model.data import ModelData
 from msc_model.model import end_of_life
 from msc_model.model.objective import terminal_values
-from msc_model.model.sets import dependence_targets
+from msc_model.model.sets import SWEPT_TECHNOLOGY, dependence_targets
 
-MUTABLE = ("import_price", "demand", "dependence_target", "max_collection_rate")
+MUTABLE = (
+    "import_price",
+    "demand",
+    "dependence_target",
+    "max_collection_rate",
+    *SWEPT_TECHNOLOGY,
+)
 #: ModelData fields that only record where values came from; every other field (sets,
 #: vintages, applied shocks, and any field added later) is taken to shape the model
 PROVENANCE = ("params", "metal_names", "cells", "tables", "source", "warnings")
@@ -86,6 +95,10 @@ def update_mutable(model: pyo.ConcreteModel, data: ModelData) -> None:
         model.terminal_value[metal] = value
     for key in model.demand:
         model.demand[key] = data.get("demand", key, 0.0)
+    for name in SWEPT_TECHNOLOGY:
+        param = getattr(model, name)
+        for key in param:
+            param[key] = data.get(name, key)
     for metal in model.max_collection_rate:
         model.max_collection_rate[metal] = data.get("max_collection_rate", (metal,))
     history = end_of_life(data, before=data.base_year)
