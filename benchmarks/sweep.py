@@ -10,7 +10,9 @@
    build, then Param updates and re-solves of the persistent HiGHS instance.
 
 The ratio sweep ÷ separate is printed (below 1: the sweep is faster), and the objectives
-are checked to agree to 1e-6. Then the throughput (runs per second, process start-up
+are checked to agree to 1e-6. Then the same ratio per swept parameter family (demand,
+collection rate, capex, a yield, import prices; target ≤ 0.35 each): every family is a
+mutable Param, so each sweep builds once. Then the throughput (runs per second, process start-up
 excluded: the slope between a short and a long sweep) with 1 and 2 local worker
 processes. Other work on the machine shows in every figure: the load average is printed.
 Not part of the tests.
@@ -88,6 +90,40 @@ def measure(workbook: Path, variants: int = 20, workers=(1, 2), long: int = 60) 
     return figures
 
 
+#: one factor per parameter family a modeller sweeps (each re-solves in place)
+FAMILIES = {
+    "demand": "demand:scale:0.9:1.1",
+    "max_collection_rate": "max_collection_rate:scale:0.7:1.1",
+    "capex": "capex:scale:0.6:1.6",
+    "process_yield": "process_yield[metal=Cu,process=smelting]:scale:0.9:1",
+    "import_price": "import_price:scale:0.7:1.4",
+}
+#: the issue's target for a variant against a fresh run
+FAMILY_TARGET = 0.35
+
+
+def families(workbook: Path, variants: int) -> dict[str, dict]:
+    """Per family: ms per variant of separate runs and of the sweep, their ratio, builds."""
+    out = {}
+    for family, factor in FAMILIES.items():
+        spec = f"x={factor}:{variants}"
+        low, high = (float(v) for v in factor.split(":")[-2:])
+        values = [low + (high - low) * i / (variants - 1) for i in range(variants)]
+        per_separate, expected = separate_runs(workbook, spec, values)
+        per_sweep, objectives, rebuilds = swept(workbook, spec, workers=0)
+        worst = max(
+            abs(a - b) / max(abs(b), 1e-12) for a, b in zip(objectives, expected, strict=True)
+        )
+        out[family] = {
+            "separate": per_separate,
+            "sweep": per_sweep,
+            "ratio": per_sweep / per_separate,
+            "builds": rebuilds["rebuilt"],
+            "difference": worst,
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workbook", type=Path, default=None)
@@ -116,6 +152,14 @@ def main() -> None:
         print(
             f"throughput, {count} worker(s): {t['runs_per_second']:6.2f} runs/s "
             f"(start-up {t['startup_seconds']:.1f} s for the first {count} run(s))"
+        )
+    print(f"per family ({args.variants} variants each; target variant/fresh <= {FAMILY_TARGET}):")
+    for family, g in families(workbook, args.variants).items():
+        verdict = "met" if g["ratio"] <= FAMILY_TARGET else "MISSED"
+        print(
+            f"  {family:20s} fresh {g['separate'] * 1000:7.1f} ms, variant "
+            f"{g['sweep'] * 1000:7.1f} ms, ratio {g['ratio']:5.2f} ({verdict}); "
+            f"{g['builds']} build(s), objectives within {g['difference']:.0e}"
         )
 
 
