@@ -20,7 +20,7 @@ from msc_model.model.balance import prompt_scrap_factor
 from msc_model.model.objective import COST_TERMS
 
 if TYPE_CHECKING:  # solve imports the solver; results must not need it at run time
-    from msc_model.solve import SolveOutcome
+    from msc_model.solver import SolveOutcome
 
 FLOW = "kt/yr"
 MASS = "kt"

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from msc_model.cli import app
 from msc_model.pipeline import default_workbook, run
-from msc_model.solve import load_profile
+from msc_model.solver import load_profile
 
 pytestmark = pytest.mark.skipif(
     not default_workbook().is_file(), reason="the default workbook is not built yet"

@@ -400,7 +400,7 @@ def test_ctrl_c_inside_highs_is_not_a_solver_error(tmp_path: Path) -> None:
 
     from msc_model.inputs import load_inputs
     from msc_model.model import build_model
-    from msc_model.solve import _SOLVERS, solve
+    from msc_model.solver import _SOLVERS, solve
 
     data = load_inputs(_long_case(tmp_path))
     model = build_model(data)

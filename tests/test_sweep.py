@@ -59,7 +59,7 @@ def test_twenty_variant_price_sweep_on_the_default_workbook(tmp_path):
     from msc_model.model import build_model
     from msc_model.scenarios.design import parse_factor
     from msc_model.scenarios.overlays import apply_overrides
-    from msc_model.solve import solve
+    from msc_model.solver import solve
 
     spec = "price=import_price:scale:0.5:1.5:20"
     frame = sweep(default_workbook(), [spec], method="grid", workers=0)
