@@ -48,8 +48,9 @@ def test_build_is_byte_stable(built, tmp_path):
 
 def test_every_sheet_follows_the_schema(built):
     cells = _cells(built)
-    # plus the scenarios sheet, an overlay read by msc_model.scenarios, not by the loader
-    assert set(cells) == set(SHEETS) | {"scenarios"}
+    # plus the scenarios and sweep sheets, read by msc_model.scenarios, not by the loader
+    assert set(cells) == set(SHEETS) | {"scenarios", "sweep"}
+    assert cells["sweep"][0][:6] == ("factor", "table", "metal", "operation", "low", "high")
     assert cells["scenarios"][0] == build_default.SCENARIO_COLUMNS
     for name, spec in SHEETS.items():
         header = cells[name][0]

@@ -38,6 +38,14 @@ from msc_model.scenarios.variants import MUTABLE
 from msc_model.schema import INDEX_SETS
 
 SHEET = "sweep"
+#: the factor syntax and examples, shown by ``msc sweep --help`` (a test parses each example
+#: against the shipped workbook, so the help cannot drift from the parser)
+SYNTAX = "[NAME=]PARAMETER[COLUMN=MEMBER,...]:OPERATION:LOW:HIGH[:STEPS][:UNIT]"
+EXAMPLES = (
+    ("li_price=import_price[metal=Li]:scale:0.5:2:5", "Li import prices x0.5 to x2, 5 points"),
+    ("demand[metal=Cu,region=East]:add:-200:200:3:kt/yr", "East's Cu demand -200 to +200 kt/yr"),
+    ("capex:scale:0.8:1.2", "every capital cost -20 % to +20 % (named capex_scale)"),
+)
 METHODS = ("oat", "grid", "morris", "sobol")
 #: column names of the tidy tables a factor may not take
 RESERVED = ("run_id", "indicator", "metal", "year", "value", "unit", "status", "error")
