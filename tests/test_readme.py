@@ -93,10 +93,13 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     found = blocks("python")
     assert found, "the README has a python example"
+    defined: dict[str, object] = {}
     for i, body in enumerate(found):
-        namespace: dict[str, object] = {}
+        namespace: dict[str, object] = {"__name__": "__main__"}  # as a script run directly
         exec(compile(body, f"README.md python block {i + 1}", "exec"), namespace)
-    assert "results" in namespace and not namespace["results"].flows.empty
+        defined.update(namespace)
+    assert not defined["results"].flows.empty
+    assert defined["runs"]["run_id"].nunique() == 4 * (3 + 1)  # Morris: samples x (factors + 1)
 
 
 @pytest.mark.slow
