@@ -140,7 +140,6 @@ def test_cli_pareto_and_bad_metal(case, tmp_path):
         pareto(case, "Cuu", workers=0)
 
 
-@pytest.mark.skipif(not default_workbook().is_file(), reason="default workbook not built yet")
 def test_frontier_on_the_default_workbook(tmp_path):
     data_years = range(2025, 2041)  # policy years of the default case
     curve = pareto(default_workbook(), "Cu", points=3, workers=0)

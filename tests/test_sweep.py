@@ -53,7 +53,6 @@ def test_price_sweep_equals_separate_runs(case, tmp_path):
     assert swept.iloc[1:].is_monotonic_increasing  # dearer copper never costs less
 
 
-@pytest.mark.skipif(not default_workbook().is_file(), reason="default workbook not built yet")
 def test_twenty_variant_price_sweep_on_the_default_workbook(tmp_path):
     from msc_model.inputs import load_inputs
     from msc_model.model import build_model
