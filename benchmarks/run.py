@@ -47,7 +47,7 @@ def measure(regions: int, years_to: int, origins: int, profile: str, mps: Path) 
     import scale
 
     from msc_model.pipeline import default_workbook, run
-    from msc_model.solve.direct import compile_lp
+    from msc_model.solver.direct import compile_lp
 
     figures: dict = {"regions": regions, "years_to": years_to, "origins": origins, "stages": {}}
     with tempfile.TemporaryDirectory() as tmp:

@@ -34,7 +34,7 @@ def separate_runs(workbook: Path, spec: str, values: list[float]) -> tuple[float
     from msc_model.scenarios.design import parse_factor
     from msc_model.scenarios.overlays import apply_overrides
     from msc_model.scenarios.runner import indicator_rows
-    from msc_model.solve import solve
+    from msc_model.solver import solve
 
     factor = parse_factor(spec, load_inputs(workbook))
     objectives, start = [], time.perf_counter()

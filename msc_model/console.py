@@ -7,6 +7,8 @@ line on stderr and their exit code, Ctrl-C as exit 130, and only bugs show a tra
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +33,13 @@ def fail(exc: MscError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
+#: said when a Ctrl-C was only noticed after the command's work had finished
+LATE_INTERRUPT = (
+    "interrupted: Ctrl-C arrived while Python was running a clean-up (where it cannot stop "
+    "the program) and was noticed only once the work had finished; the outputs are complete"
+)
+
+
 @contextmanager
 def stages(
     *,
@@ -42,11 +51,20 @@ def stages(
 
     A status line shows the stage and the elapsed time (none when ``quiet``; with
     ``verbose`` the stages are printed as lines, so they interleave with the solver's log).
+
+    Ctrl-C is remembered as well as raised: Python drops an exception raised inside a
+    finalizer (``Exception ignored in: <function ZipFile.__del__ …>``), so a Ctrl-C that
+    lands while the garbage collector closes a file would otherwise be lost and the run
+    would go on to write its report and exit 0. The next stage raises it again, and a
+    command whose work ended with one pending still exits 130.
     """
     start = time.perf_counter()
     status = None if quiet or verbose else out.status("starting")
+    received: list[int] = []
 
     def on_stage(name: str) -> None:
+        if received:
+            raise KeyboardInterrupt
         elapsed = time.perf_counter() - start
         if status is not None:
             status.update(f"{name} … ({elapsed:.1f} s)")
@@ -57,7 +75,8 @@ def stages(
         if status is not None:
             status.start()
         try:
-            yield on_stage
+            with _remembered(received):
+                yield on_stage
         finally:
             if status is not None:
                 status.stop()
@@ -66,6 +85,27 @@ def stages(
     except KeyboardInterrupt:
         err.print(interrupted)
         raise typer.Exit(130) from None
+    if received:
+        err.print(LATE_INTERRUPT)
+        raise typer.Exit(130)
+
+
+@contextmanager
+def _remembered(received: list[int]) -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt as usual and is also appended to ``received``."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are only delivered to the main thread
+        return
+
+    def handler(signum, _frame):
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:  # None: the old handler was not set from Python (embedded interpreters)
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 def done(start: float) -> None:

@@ -26,7 +26,7 @@ from msc_model.reference import PolicyCost, policy_cost, solve_reference
 from msc_model.report import check_flow_year, write_failed_report, write_report
 from msc_model.report.writer import check_target
 from msc_model.results import Results, extract_results
-from msc_model.solve import SolveOutcome, solve
+from msc_model.solver import SolveOutcome, solve
 
 DEFAULT_WORKBOOK = "china_baseline.xlsx"
 

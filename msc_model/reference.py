@@ -93,7 +93,7 @@ def solve_reference(
     Returns the reference results, or ``None`` with the reason. The model's variables hold
     the reference plan afterwards: solve the policy plan after this, not before.
     """
-    from msc_model.solve import solve  # the solver door; imported late (lean start-up)
+    from msc_model.solver import solve  # the solver door; imported late (lean start-up)
 
     switched = security_components(model)
     if not switched:

@@ -21,7 +21,7 @@ from msc_model.model.objective import COST_TERMS, PENALTY_TERMS
 from msc_model.prices import extract_prices
 
 if TYPE_CHECKING:  # solve imports the solver; results must not need it at run time
-    from msc_model.solve import SolveOutcome
+    from msc_model.solver import SolveOutcome
 
 FLOW = "kt/yr"
 MASS = "kt"
@@ -212,7 +212,7 @@ def extract_results(model: pyo.ConcreteModel, data: ModelData, outcome: SolveOut
     data
         The data it was built from (yields, defaults, existing storage).
     outcome
-        The :class:`msc_model.solve.SolveOutcome` of the solve.
+        The :class:`msc_model.solver.SolveOutcome` of the solve.
 
     Raises
     ------

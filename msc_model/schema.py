@@ -23,13 +23,6 @@ from dataclasses import dataclass
 #: process stages; each turns an input form into an output form (storage holds refined)
 PROCESSES = ("mining", "smelting", "processing", "recycling")
 STORAGE = "storage"
-PROCESS_INPUT = {"mining": None, "smelting": "ore", "processing": "refined", "recycling": "scrap"}
-PROCESS_OUTPUT = {
-    "mining": "ore",
-    "smelting": "refined",
-    "processing": "product",
-    "recycling": "refined",
-}
 #: commodity forms along the chain, in metal content
 FORMS = ("ore", "refined", "product", "scrap")
 ENTRY_TYPES = ("sea", "land")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 
 from msc_model.errors import UnitError
@@ -51,9 +51,6 @@ pint = _import_pint()
 
 #: tonnes of lithium per tonne of lithium carbonate equivalent (molar masses, 2·6.94/73.89)
 LCE_LI_FRACTION = 0.1879
-
-#: metal symbols accepted as a label in a unit ("kt Cu/yr"): a factor of one
-METAL_LABELS = ("Fe", "Cu", "Li")
 
 AMBIGUOUS = {
     "knot": "a knot is a speed; write kt for kilotonnes",
@@ -98,13 +95,17 @@ def parse_unit(text: str) -> pint.Unit:
 
 
 def _split_basis(
-    text: str, bases: Mapping[str, tuple[str, float]], metal: str | None
+    text: str,
+    bases: Mapping[str, tuple[str, float]],
+    metal: str | None,
+    labels: Collection[str],
 ) -> tuple[str, float]:
     """Remove content-basis and metal labels from a unit string, returning the factor.
 
     A basis left of the first ``/`` measures the quantity (``kt LCE/yr``: multiply by the
     metal fraction); right of it, it measures the denominator (``USD/t Fe62``: per tonne of
-    62 % ore, so divide).
+    62 % ore, so divide). A metal label (``kt Ni/yr``) is a factor of one; ``labels`` are
+    the workbook's metals, so a label names a metal the case has, whatever the metals are.
     """
     factor = 1.0
     kept = text
@@ -117,7 +118,7 @@ def _split_basis(
                 raise UnitError(f"content basis '{token}' is for {basis_metal}, not {metal}")
             in_denominator = 0 <= slash < match.start()
             factor = factor / fraction if in_denominator else factor * fraction
-        elif token in METAL_LABELS:
+        elif token in labels:
             if metal is not None and token != metal:
                 raise UnitError(f"unit names {token} on a {metal} row")
         else:
@@ -178,6 +179,7 @@ def conversion_factor(
     metal: str | None = None,
     bases: Mapping[str, tuple[str, float]] | None = None,
     exchange_rate: float | None = None,
+    metals: Collection[str] = (),
 ) -> float:
     """Factor that turns a value in ``unit`` into ``canonical`` units.
 
@@ -193,9 +195,14 @@ def conversion_factor(
         Content bases: name → (metal, metal fraction). Defaults to :func:`default_bases`.
     exchange_rate
         CNY per USD, from the workbook; required only when ``unit`` is in CNY.
+    metals
+        The workbook's metals: their symbols may label a unit (``kt Cu/yr``), a factor of
+        one; a label of another metal than the row's is refused. The row's ``metal`` is
+        always a valid label.
     """
     bases = default_bases() if bases is None else bases
-    stripped, basis_factor = _split_basis(_clean(unit), bases, metal)
+    labels = frozenset(metals) | ({metal} if metal else frozenset())
+    stripped, basis_factor = _split_basis(_clean(unit), bases, metal, labels)
     return basis_factor * _factor(stripped, canonical, exchange_rate)
 
 

@@ -2030,6 +2030,7 @@ def build(path: str | Path = DEFAULT_PATH) -> Path:
             width = 60 if column == "note" else 40 if column == "source" else 14
             ws.column_dimensions[ws.cell(1, i).column_letter].width = width
     _write_scenarios(wb)
+    _write_sweep(wb)
     wb.properties.creator = "msc-model sheets/build_default.py"
     wb.properties.created = FIXED_TIME
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -2059,6 +2060,29 @@ def _write_scenarios(wb: Workbook) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in SCENARIOS:
+        ws.append(list(row))
+    ws.freeze_panes = "A2"
+
+
+def _write_sweep(wb: Workbook) -> None:
+    """The ``sweep`` sheet: the factors ``msc sweep`` varies when no ``--vary`` is given
+    (read by msc_model/scenarios/design.py). Three factors, all mutable Params, so a
+    Morris or Sobol sweep re-solves one model per worker instead of rebuilding it."""
+    columns = ("factor", "table", "metal", "operation", "low", "high", "steps", "unit",
+               "source", "note")  # fmt: skip
+    factors = (
+        ("li_price", "import_price", "Li", "scale", 0.5, 2, None, None, "assumption",
+         "Lithium import prices from half to double 2024's (2022 prices were several times higher)."),
+        ("cu_price", "import_price", "Cu", "scale", 0.7, 1.5, None, None, "assumption",
+         "Copper import prices from 30 % lower to 50 % higher."),
+        ("cu_target", "dependence_target", "Cu", "scale", 0.9, 1.1, None, None, "assumption",
+         "Copper dependence targets 10 % tighter to 10 % looser in every target year."),
+    )  # fmt: skip
+    ws = wb.create_sheet("sweep")
+    ws.append(list(columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in factors:
         ws.append(list(row))
     ws.freeze_panes = "A2"
 

@@ -1,1 +1,1 @@
-"""HiGHS option profiles (``<name>.txt``), read by :func:`msc_model.solve.load_profile`."""
+"""HiGHS option profiles (``<name>.txt``), read by :func:`msc_model.solver.load_profile`."""

@@ -3,16 +3,19 @@ sweep through ``--scheduler``, and the results equal the local run's."""
 
 from __future__ import annotations
 
+import time
+
+import distributed
 import pandas as pd
 import pytest
 from factory import minimal_sheets, write_workbook
 from typer.testing import CliRunner
 
 from msc_model.cli import app
-from msc_model.scenarios import sweep
+from msc_model.scenarios import executor, sweep
 from msc_model.scenarios.executor import ExecutorError
 
-distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # a cluster of fresh interpreters
 
 FACTORS = ["cu_price=import_price[metal=Cu]:scale:0.6:1.8:4", "capex:scale:0.8:1.2"]
 
@@ -78,3 +81,26 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
         pytest.raises(ExecutorError, match="no Dask scheduler"),
     ):
         sweep(case, FACTORS[:1], scheduler="tcp://127.0.0.1:9", workers=0)
+
+
+def test_a_cluster_without_workers_warns_then_stops_with_a_clear_message(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(executor, "POLL_SECONDS", 0.2)
+    monkeypatch.setenv(executor.NO_WORKERS_TIMEOUT, "1.5")
+    case = write_workbook(tmp_path / "case.xlsx", minimal_sheets())
+    with distributed.LocalCluster(
+        n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+    ) as empty:
+        start = time.monotonic()
+        result = CliRunner().invoke(
+            app,
+            ["sweep", str(case), "--vary", FACTORS[0], "--out", str(tmp_path / "s"),
+             "--scheduler", empty.scheduler_address, "-q"],
+        )  # fmt: skip
+        waited = time.monotonic() - start
+    text = " ".join((result.output + (result.stderr if result.stderr_bytes else "")).split())
+    assert result.exit_code == 4, text
+    assert "warning: no live Dask worker" in text and "giving up after 1.5 s" in text
+    assert "error: no live Dask worker" in text and "--resume" in text
+    assert 1.5 <= waited < 60

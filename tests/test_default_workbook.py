@@ -8,6 +8,8 @@ import pytest
 from msc_model.sheets import build_default
 from openpyxl import load_workbook
 
+from msc_model.inputs import load_inputs
+from msc_model.model.recycling import end_of_life
 from msc_model.schema import PARAMS, SHEETS, ParamSheet, SetSheet
 from msc_model.units import conversion_factor, parse_unit, ureg
 
@@ -48,8 +50,9 @@ def test_build_is_byte_stable(built, tmp_path):
 
 def test_every_sheet_follows_the_schema(built):
     cells = _cells(built)
-    # plus the scenarios sheet, an overlay read by msc_model.scenarios, not by the loader
-    assert set(cells) == set(SHEETS) | {"scenarios"}
+    # plus the scenarios and sweep sheets, read by msc_model.scenarios, not by the loader
+    assert set(cells) == set(SHEETS) | {"scenarios", "sweep"}
+    assert cells["sweep"][0][:6] == ("factor", "table", "metal", "operation", "low", "high")
     assert cells["scenarios"][0] == build_default.SCENARIO_COLUMNS
     for name, spec in SHEETS.items():
         header = cells[name][0]
@@ -143,10 +146,8 @@ def test_supplier_caps_do_not_bind_in_the_base_year(built, sheets):
 
 
 def test_end_of_life_matches_the_model_kernel(built):
-    recycling = pytest.importorskip("msc_model.model.recycling")
-    inputs = pytest.importorskip("msc_model.inputs")
-    data = inputs.load_inputs(built)
-    model_eol = recycling.end_of_life(data)
+    data = load_inputs(built)
+    model_eol = end_of_life(data)
     book = build_default._Book(build_default.read_workbook(built))
     for metal in build_default.METALS:
         for year in (2024, 2030, 2040):
@@ -156,10 +157,6 @@ def test_end_of_life_matches_the_model_kernel(built):
 
 
 def test_shipped_workbook_loads():
-    try:
-        from msc_model.inputs import load_inputs
-    except ImportError:
-        pytest.skip("msc_model.inputs.load_inputs not available yet")
     data = load_inputs(COMMITTED)
     assert data.base_year == 2024 and data.final_year == 2040
     assert set(data.metals) == {"Fe", "Cu", "Li"}

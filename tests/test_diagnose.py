@@ -23,7 +23,7 @@ from msc_model.errors import InfeasibleError
 from msc_model.inputs import load_inputs
 from msc_model.inputs.sanity import check_sanity
 from msc_model.model import build_model
-from msc_model.solve import compute_iis, solve
+from msc_model.solver import compute_iis, solve
 
 #: national copper demand of the minimal workbook, kt/yr (East + West)
 CU_DEMAND = {2025: 1250 + 420, 2026: 1300 + 440, 2027: 1350 + 460}

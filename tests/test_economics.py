@@ -18,7 +18,7 @@ from msc_model.model import PLAN_TERMS, build_model
 from msc_model.pipeline import run
 from msc_model.reference import plan_cost
 from msc_model.results import extract_results
-from msc_model.solve import solve
+from msc_model.solver import solve
 
 
 def solved(data):

@@ -3,7 +3,7 @@
 The exported file is solved by highspy alone, with the options of the profile ``msc run``
 used; its optimum must equal the run's objective (1e-6 relative) and its duals of the
 dependence cap (rows keep their Pyomo names) the marginal values the report shows.
-Needs the shipped default workbook; skipped while it does not exist.
+Runs on the shipped default workbook.
 """
 
 from __future__ import annotations
@@ -15,12 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from msc_model.cli import app
-from msc_model.pipeline import default_workbook, run
-from msc_model.solve import load_profile
-
-pytestmark = pytest.mark.skipif(
-    not default_workbook().is_file(), reason="the default workbook is not built yet"
-)
+from msc_model.pipeline import run
+from msc_model.solver import load_profile
 
 
 @pytest.fixture(scope="module")

@@ -112,3 +112,54 @@ def test_long_tables_same_bytes(tmp_path, monkeypatch, rows):
         back = pd.read_excel(tmp_path / "fast.xlsx", sheet_name="Long")
         assert back["count"].tolist() == list(range(rows))
         assert back["Number (kt)"].tolist() == pytest.approx(frame["number"].tolist(), rel=0)
+
+
+def _sheet_xml(path: Path, monkeypatch, **patched) -> dict[str, bytes]:
+    from msc_model.report import fastrows
+
+    declined = []
+    real = fastrows.row_stream
+
+    def watched(ws):
+        stream = real(ws)
+        declined.append(stream is None)
+        return stream
+
+    with monkeypatch.context() as m:
+        for name, value in patched.items():
+            m.setattr(fastrows if name != "__version__" else fastrows.openpyxl, name, value)
+        m.setattr(layout, "row_stream", watched)
+        wb = Workbook(write_only=True)
+        tidy_sheet(wb, "Tidy", TRICKY, COLUMNS)
+        wb.save(path)
+    return {"declined": declined, **_sheets(path)}
+
+
+@pytest.mark.parametrize(
+    "patched",
+    [
+        {"__version__": "3.2.0"},  # a version the byte-for-byte test has not seen
+        {"_SHEET_METHODS": ("_get_writer", "_values_to_row", "close", "_gone")},
+        {"WriteOnlyWorksheet": None},  # the private module failed to import
+    ],
+    ids=["other version", "missing method", "no private module"],
+)
+def test_fast_path_declines_when_openpyxl_differs(tmp_path, monkeypatch, patched):
+    fast = _sheet_xml(tmp_path / "fast.xlsx", monkeypatch)
+    guarded = _sheet_xml(tmp_path / "guarded.xlsx", monkeypatch, **patched)
+    assert fast.pop("declined") == [False] and guarded.pop("declined") == [True]
+    assert fast == guarded  # openpyxl's own path writes the same sheet
+
+
+def test_fastrows_imports_without_openpyxls_private_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, openpyxl\n"
+        "sys.modules['openpyxl.worksheet._write_only'] = None  # as if moved\n"
+        "from msc_model.report import fastrows\n"
+        "assert fastrows.WriteOnlyWorksheet is None and fastrows.row_stream(object()) is None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

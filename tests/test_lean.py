@@ -17,7 +17,7 @@ from msc_model.errors import SolveError
 from msc_model.inputs import load_inputs
 from msc_model.model import build_model
 from msc_model.pipeline import default_workbook, run
-from msc_model.solve import _SOLVERS, solve
+from msc_model.solver import _SOLVERS, solve
 
 
 def test_a_run_imports_no_dead_weight(tmp_path) -> None:

@@ -19,7 +19,7 @@ from msc_model import indicators
 from msc_model.errors import BalanceError, InfeasibleError
 from msc_model.model import build_model
 from msc_model.results import Results, check_balances, extract_results
-from msc_model.solve import solve
+from msc_model.solver import solve
 
 
 def run(data) -> Results:

@@ -29,3 +29,22 @@ def test_default_workbook_and_profiles_ship_inside_the_package() -> None:
 
     assert (files("msc_model.sheets") / "china_baseline.xlsx").is_file()
     assert (files("msc_model.solvers") / "default.txt").is_file()
+
+
+def test_python_m_pytest_collects_from_the_checkout() -> None:
+    """``python -m pytest`` puts the checkout first on ``sys.path``: without the mapping in
+    ``tests/conftest.py`` a non-editable install failed collection (``No module named
+    'msc_model.sheets'``)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "error" not in proc.stdout.lower().splitlines()[-1]

@@ -121,7 +121,6 @@ def test_factory_report_prints_with_charts(tmp_path: Path, profile: str) -> None
     check_pdf(result.report, len(result.data.metals), tmp_path, profile)
 
 
-@pytest.mark.skipif(not default_workbook().is_file(), reason="default workbook not built yet")
 def test_default_report_prints_with_charts(tmp_path: Path, profile: str) -> None:
     result = run(default_workbook(), tmp_path / "china.xlsx")
     check_pdf(result.report, len(result.data.metals), tmp_path, profile)

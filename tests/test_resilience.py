@@ -3,7 +3,7 @@
 Tiers: the shock sheets on the factory workbook (cell-precise errors, no solver); toys whose
 stress-test answers are derived by hand; the factory workbook end to end (CLI, a plan read
 back from its report, the two-stage blocks being exactly the stress tests of its plan);
-the shipped default workbook for the issue's "done means" (skipped while it is missing).
+the shipped default workbook for the issue's "done means".
 """
 
 from __future__ import annotations
@@ -336,8 +336,6 @@ def test_a_plan_from_another_workbook_is_refused(factory_case, tmp_path):
 @pytest.fixture(scope="module")
 def default(tmp_path_factory):
     path = default_workbook()
-    if not path.exists():
-        pytest.skip("the default workbook sheets/china_baseline.xlsx does not exist yet")
     out = tmp_path_factory.mktemp("robust") / "robust.xlsx"
     robust, comparison, written = run_robust(path, out)
     return load_inputs(path), robust, comparison, written

@@ -1,7 +1,7 @@
 """The benchmark's workbook generator makes provincial cases that validate and solve.
 
 31 provinces over a short horizon (2024–2027) and few origins keep it fast; the full 2050
-case is the benchmark's (``benchmarks/run.py``). Needs the shipped default workbook.
+case is the benchmark's (``benchmarks/run.py``). Built from the shipped default workbook.
 """
 
 from __future__ import annotations
@@ -19,10 +19,6 @@ from msc_model.results import check_balances
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import scale
-
-pytestmark = pytest.mark.skipif(
-    not default_workbook().is_file(), reason="the default workbook is not built yet"
-)
 
 
 def test_31_region_workbook_validates_and_solves(tmp_path: Path) -> None:

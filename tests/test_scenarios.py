@@ -228,7 +228,7 @@ def test_compare_writes_side_by_side_differences_and_changed_cells(case, tmp_pat
     cost = table[table["indicator"] == "total_cost"].iloc[0]
     assert cost["base"] == pytest.approx(base, rel=1e-9)
     assert cost["tight"] == pytest.approx(run(case, scenario="tight").outcome.objective, rel=1e-9)
-    assert cost["tight − base"] == pytest.approx(cost["tight"] - cost["base"])
+    assert cost["tight - base"] == pytest.approx(cost["tight"] - cost["base"])
     dep = table[
         (table["indicator"] == "dependence") & (table["metal"] == "Cu") & (table["year"] == 2027)
     ]

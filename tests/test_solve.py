@@ -9,7 +9,7 @@ import toys
 
 from msc_model.errors import InfeasibleError, SolveError
 from msc_model.model import build_model
-from msc_model.solve import load_profile, solve
+from msc_model.solver import load_profile, solve
 
 
 @pytest.mark.parametrize("name", ["default", "ipm", "fast"])

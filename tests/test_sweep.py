@@ -53,13 +53,12 @@ def test_price_sweep_equals_separate_runs(case, tmp_path):
     assert swept.iloc[1:].is_monotonic_increasing  # dearer copper never costs less
 
 
-@pytest.mark.skipif(not default_workbook().is_file(), reason="default workbook not built yet")
 def test_twenty_variant_price_sweep_on_the_default_workbook(tmp_path):
     from msc_model.inputs import load_inputs
     from msc_model.model import build_model
     from msc_model.scenarios.design import parse_factor
     from msc_model.scenarios.overlays import apply_overrides
-    from msc_model.solve import solve
+    from msc_model.solver import solve
 
     spec = "price=import_price:scale:0.5:1.5:20"
     frame = sweep(default_workbook(), [spec], method="grid", workers=0)
@@ -92,7 +91,7 @@ def test_a_sweep_re_solves_in_place_and_equals_fresh_builds(spec):
     from msc_model.scenarios.design import parse_factor
     from msc_model.scenarios.overlays import apply_overrides
     from msc_model.scenarios.runner import _LOCAL
-    from msc_model.solve import solve
+    from msc_model.solver import solve
 
     _LOCAL.built = None  # this test counts its own build
     frame = sweep(default_workbook(), [spec], method="grid", workers=0)
@@ -112,15 +111,32 @@ def test_tornado_from_the_runs(case):
     table = tornado(frame)
     cost = objectives(frame)
     values = frame.groupby("run_id")[["cu_price", "capex_scale"]].first()
-    base = cost[values.isna().all(axis=1)].iloc[0]
+    # the base run shows every factor at its workbook value (scale 1), not NaN
+    assert frame.attrs["sweep"]["varied"][0] is None
+    assert values.loc["r0000"].tolist() == [1.0, 1.0] and not values.isna().any().any()
+    base = cost["r0000"]
     row = table[(table["output"] == "total_cost") & (table["factor"] == "cu_price")].iloc[0]
     at_high = cost[values["cu_price"] == 1.8].iloc[0]
     assert row["base"] == pytest.approx(base)
     assert row["delta_high"] == pytest.approx(at_high - base)
     assert row["swing"] == pytest.approx(abs(row["at_high"] - row["at_low"]))
+    assert (row["low"], row["high"]) == (0.6, 1.8)
     cost_rows = table[table["output"] == "total_cost"]
     assert cost_rows["swing"].is_monotonic_decreasing  # largest bar on top
-    assert set(table["output"]) >= {"total_cost", "dependence Cu 2027"}
+    assert list(table.columns[:5]) == ["output", "metal", "year", "unit", "factor"]
+    total = cost_rows.iloc[0]
+    assert total["metal"] == "all" and pd.isna(total["year"]) and total["unit"] == "MUSD"
+    keys = set(table[["output", "metal", "year", "unit"]].itertuples(index=False, name=None))
+    assert ("dependence", "Cu", 2027, "share") in keys
+    assert all(name.isascii() for name in table.columns)
+
+
+def test_a_set_factor_shows_the_workbook_value_in_runs_that_leave_it(case):
+    spec = "refined_cu=import_price[metal=Cu,form=refined]:set:8:10:2:USD/kg"
+    frame = sweep(case, [spec], workers=0)
+    values = frame.groupby("run_id")["refined_cu"].first()
+    assert values.tolist() == pytest.approx([9.0, 8.0, 10.0])  # 9000 USD/t in the workbook
+    assert frame.attrs["sweep"]["factors"][0]["base"] == pytest.approx(9.0)
 
 
 def test_morris_and_sobol_are_salibs_analysis_of_our_runs(case, tmp_path):
@@ -132,6 +148,8 @@ def test_morris_and_sobol_are_salibs_analysis_of_our_runs(case, tmp_path):
     y = output_matrix(frame)["total_cost"].to_numpy()
     problem = salib_problem([_F(f) for f in design["factors"]])
     expected = salib_morris.analyze(problem, x, y, num_levels=4, seed=3)
+    assert list(table.columns[:5]) == ["output", "metal", "year", "unit", "factor"]
+    assert all(name.isascii() for name in table.columns)
     ours = table[table["output"] == "total_cost"].set_index("factor")
     assert ours.loc["cu_price", "mu_star"] == pytest.approx(expected["mu_star"][0])
     assert ours.loc["capex_scale", "sigma"] == pytest.approx(expected["sigma"][1])
@@ -145,6 +163,9 @@ def test_morris_and_sobol_are_salibs_analysis_of_our_runs(case, tmp_path):
     y = output_matrix(frame)["total_cost"].to_numpy()
     expected = salib_sobol.analyze(problem, y, calc_second_order=False, seed=1)
     ours = sobol_indices(frame)
+    assert list(ours.columns[:5]) == ["output", "metal", "year", "unit", "factor"]
+    dependence = ours[ours["output"] == "dependence"]
+    assert set(dependence["unit"]) == {"share"} and set(dependence["year"]) == {2027}
     ours = ours[ours["output"] == "total_cost"].set_index("factor")
     assert ours.loc["cu_price", "ST"] == pytest.approx(expected["ST"][0])
     assert ours.loc["capex_scale", "S1"] == pytest.approx(expected["S1"][1])
@@ -259,9 +280,14 @@ def test_factors_from_a_sweep_sheet_and_around_a_scenario(tmp_path):
     case = write_workbook(tmp_path / "case.xlsx", sheets)
     frame = sweep(case, workers=0, scenario="dear_li")
     values = frame.groupby("run_id")[["cu_price", "li_demand"]].first()
-    assert sorted(values["cu_price"].dropna()) == pytest.approx([0.6, 1.2, 1.8])
-    assert sorted(values["li_demand"].dropna()) == pytest.approx([-2000, 2000])  # t/yr as given
-    base = objectives(frame)[values.isna().all(axis=1)].iloc[0]
+    varied = pd.Series(frame.attrs["sweep"]["varied"], index=values.index)
+    assert sorted(values.loc[varied == "cu_price", "cu_price"]) == pytest.approx([0.6, 1.2, 1.8])
+    li = values.loc[varied == "li_demand", "li_demand"]
+    assert sorted(li) == pytest.approx([-2000, 2000])  # t/yr as given
+    # runs that leave a factor alone show its workbook value: x1 for scale, +0 for add
+    assert values.loc[varied != "cu_price", "cu_price"].eq(1.0).all()
+    assert values.loc[varied != "li_demand", "li_demand"].eq(0.0).all()
+    base = objectives(frame)["r0000"]
     assert base == pytest.approx(run(case, scenario="dear_li").outcome.objective, rel=1e-9)
     sheets["sweep"][2][5] = "lots"
     bad = write_workbook(tmp_path / "bad.xlsx", sheets)

@@ -68,7 +68,40 @@ def test_content_bases():
     with pytest.raises(UnitError, match="'LCE' is for Li, not Cu"):
         conversion_factor("kt LCE/yr", "kt/yr", metal="Cu")
     with pytest.raises(UnitError, match="names Cu on a Li row"):
-        conversion_factor("kt Cu/yr", "kt/yr", metal="Li")
+        conversion_factor("kt Cu/yr", "kt/yr", metal="Li", metals=("Cu", "Li"))
+
+
+def test_metal_labels_are_the_workbooks_metals():
+    assert conversion_factor("kt Ni/yr", "kt/yr", metal="Ni") == 1.0  # the row's own metal
+    assert conversion_factor("Mt Ni/yr", "kt/yr", metals=("Ni", "Co")) == pytest.approx(1000)
+    with pytest.raises(UnitError, match="names Co on a Ni row"):
+        conversion_factor("kt Co/yr", "kt/yr", metal="Ni", metals=("Ni", "Co"))
+    with pytest.raises(UnitError, match="unknown unit"):  # Fe is no metal of this case
+        conversion_factor("kt Fe/yr", "kt/yr", metal="Ni", metals=("Ni", "Co"))
+
+
+def test_a_workbook_with_nickel_takes_kt_ni_per_year(tmp_path):
+    from factory import minimal_sheets, set_cell, write_workbook
+
+    from msc_model.errors import InputError
+    from msc_model.inputs import load_inputs
+
+    sheets = minimal_sheets()
+    renamed = {"Li": "Ni", "lithium": "nickel"}
+    for rows in sheets.values():
+        for row in rows:
+            row[:] = [renamed.get(v, v) if isinstance(v, str) else v for v in row]
+    reference = load_inputs(write_workbook(tmp_path / "ni.xlsx", sheets))
+    match = {"metal": "Ni", "region": "East", "year": 2027}
+    set_cell(sheets, "demand", match, "value", 36000)
+    cell = set_cell(sheets, "demand", match, "unit", "t Ni/yr")
+    data = load_inputs(write_workbook(tmp_path / "labelled.xlsx", sheets))
+    assert data.metals == reference.metals and "Ni" in data.metals
+    assert data.params["demand"][("Ni", "East", 2027)] == pytest.approx(36.0)  # kt/yr
+    set_cell(sheets, "demand", match, "unit", "t Cu/yr")
+    with pytest.raises(InputError, match="names Cu on a Ni row") as info:
+        load_inputs(write_workbook(tmp_path / "wrong.xlsx", sheets))
+    assert cell.replace("demand!", "") in str(info.value)
 
 
 def test_dimensionless():

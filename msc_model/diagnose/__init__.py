@@ -9,7 +9,7 @@ relaxation that may move only that value finds how far it must move for the whol
 to become feasible: "raise max_storage for copper in East (reserves!D5) from 100 to at
 least 148.8 kt". Values whose change alone does not suffice are relaxed together.
 
-The solver work (IIS, relaxation) is in :mod:`msc_model.solve`; this module only reads
+The solver work (IIS, relaxation) is in :mod:`msc_model.solver`; this module only reads
 the model's structure and the data's provenance (``data.cell``, ``Vintage.cell``).
 """
 
@@ -26,7 +26,7 @@ from msc_model.diagnose.words import _span, _Words
 from msc_model.errors import InfeasibleError
 from msc_model.inputs.sanity import check_sanity
 from msc_model.model import build_model
-from msc_model.solve import IisMember, compute_iis, solve
+from msc_model.solver import IisMember, compute_iis, solve
 
 
 @dataclass

@@ -14,7 +14,7 @@ from msc_model.diagnose.findings import Change
 from msc_model.diagnose.words import _PERCENT, _num, _rounded, _Words
 from msc_model.model.sets import corridor_value
 from msc_model.schema import PARAMS
-from msc_model.solve import IisMember, Relaxation, feasibility_relaxation
+from msc_model.solver import IisMember, Relaxation, feasibility_relaxation
 
 
 @dataclass(frozen=True)

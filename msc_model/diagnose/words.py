@@ -10,7 +10,7 @@ import pyomo.core as pyo
 from msc_model.data import ModelData
 from msc_model.diagnose.findings import Conflict
 from msc_model.model.sets import corridor_value
-from msc_model.solve import IisMember
+from msc_model.solver import IisMember
 
 #: parameters that are shares, said as percentages
 _PERCENT = {"max_region_share", "min_hinterland_share", "max_supplier_share"}

@@ -103,7 +103,12 @@ def _factor(
     if key not in cache:
         try:
             cache[key] = conversion_factor(
-                unit, canonical, metal=metal, bases=ctx.bases, exchange_rate=ctx.exchange_rate
+                unit,
+                canonical,
+                metal=metal,
+                bases=ctx.bases,
+                exchange_rate=ctx.exchange_rate,
+                metals=ctx.sets.get("metals") or (),
             )
         except UnitError as exc:
             cache[key] = exc

@@ -24,7 +24,7 @@ from msc_model.inputs.reader import Limits, RawSheet, find_formulas, read_sheets
 from msc_model.inputs.shocks import read_shocks
 from msc_model.inputs.tables import read_param_sheet, read_set_sheet
 from msc_model.schema import PARAM_SHEETS, REQUIRED_SHEETS, SET_SHEETS, SHEETS
-from msc_model.units import METAL_LABELS, parse_unit
+from msc_model.units import parse_unit
 
 #: sheets a workbook may hold besides the catalogue's (the template's documentation)
 #: sheets read by other parts of the tool (scenario overlays, sweep declarations) or kept
@@ -145,7 +145,7 @@ def _declare_bases(ctx: Context) -> None:
         fraction = ctx.params.get("metal_fraction", {}).get(entry.key)
         name = entry.key[0]
         cell = entry.index_cells[0]
-        if not _BASIS_NAME.match(name) or name in METAL_LABELS or _is_unit(name):
+        if not _BASIS_NAME.match(name) or name in (metals or ()) or _is_unit(name):
             ctx.add(
                 "content_bases",
                 cell,

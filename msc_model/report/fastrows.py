@@ -12,10 +12,13 @@ blocks. Rows it cannot render exactly (dates, error codes, formula-like or empty
 row with a set height, ...) go through openpyxl's ordinary path, in order, so the sheet is
 the same byte for byte either way (``tests/test_fastrows.py`` checks it).
 
-It relies on private parts of openpyxl 3.1 (``WriteOnlyWorksheet._rows``, the row
-generator; ``WorksheetWriter.xf``, the sheet's XML stream, and ``.out``, its file);
-:func:`row_stream` returns ``None`` when they are not as expected, and callers then use
-``ws.append``.
+It relies on private parts of openpyxl (the module ``openpyxl.worksheet._write_only``;
+``WriteOnlyWorksheet._rows``, the row generator, ``._get_writer``, ``._writer``,
+``._values_to_row`` and ``.close``; the writer's ``xf``, the sheet's XML stream, ``out``,
+its file, and ``write_row``), checked on the openpyxl versions in :data:`CHECKED`. Every
+one of them is looked for before use: :func:`row_stream` returns ``None`` on another
+openpyxl version or when any of them is missing or different (an import of the private
+module that fails included), and callers then use ``ws.append``: slower, never wrong.
 """
 
 from __future__ import annotations
@@ -25,9 +28,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import IllegalCharacterError
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+try:  # private or semi-private: absent or moved in another openpyxl, the fast path is off
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+except ImportError:
+    ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyWorksheet = (), None, None
+
+#: openpyxl versions (prefixes) whose internals this module was checked against, byte for
+#: byte, by tests/test_fastrows.py; any other version takes openpyxl's own path
+CHECKED = ("3.1.",)
 
 #: rows rendered per block (one placeholder in the sheet's stream per block)
 BLOCK = 2000
@@ -96,7 +107,7 @@ class RowStream:
         this stream.
     """
 
-    def __init__(self, ws: WriteOnlyWorksheet) -> None:
+    def __init__(self, ws) -> None:
         from lxml import etree
 
         self.ws = ws
@@ -219,15 +230,28 @@ class RowStream:
         self.flush()
 
 
-def row_stream(ws: WriteOnlyWorksheet) -> RowStream | None:
+def row_stream(ws) -> RowStream | None:
     """A :class:`RowStream` for ``ws``, or ``None`` if openpyxl's internals differ."""
     if not (
-        openpyxl.LXML
+        WriteOnlyWorksheet is not None
+        and ILLEGAL_CHARACTERS_RE is not None
+        and openpyxl.__version__.startswith(CHECKED)
+        and getattr(openpyxl, "LXML", False)
         and isinstance(ws, WriteOnlyWorksheet)
-        and ws._rows is None
-        and hasattr(ws, "_get_writer")
-        and hasattr(ws, "_values_to_row")
-        and hasattr(ws, "_writer")
+        and getattr(ws, "_rows", False) is None  # nothing appended yet
+        and all(callable(getattr(ws, name, None)) for name in _SHEET_METHODS)
+    ):
+        return None
+    ws._get_writer()  # what ws.append would do first; harmless if we decline below
+    writer = getattr(ws, "_writer", None)
+    if not (
+        isinstance(getattr(writer, "out", None), str)
+        and callable(getattr(getattr(writer, "xf", None), "send", None))
+        and callable(getattr(writer, "write_row", None))
     ):
         return None
     return RowStream(ws)
+
+
+#: the write-only sheet's methods RowStream calls
+_SHEET_METHODS = ("_get_writer", "_values_to_row", "close")

@@ -49,7 +49,6 @@ MUSD1 = "#,##0.00"  # million USD per percentage point
 DAYS = "#,##0"
 INDEX = "0.000"  # HHI, 0–1
 YEAR = "0"
-SECONDS = "0.000"
 
 #: the largest data block one sheet holds (Excel's limit is 1,048,576 rows with the header);
 #: a longer table shows its first ``MAX_ROWS - 1`` rows under a note row and its header

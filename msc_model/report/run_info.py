@@ -48,7 +48,7 @@ def run_info(
     data
         The inputs as read (their ``source`` is hashed).
     outcome
-        The :class:`~msc_model.solve.SolveOutcome`, or ``None`` when the solve raised.
+        The :class:`~msc_model.solver.SolveOutcome`, or ``None`` when the solve raised.
     timings
         Seconds per pipeline stage so far.
     error

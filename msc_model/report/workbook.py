@@ -176,7 +176,7 @@ def write_report(
     Parameters
     ----------
     results, data, outcome
-        The run (``outcome`` is the :class:`~msc_model.solve.SolveOutcome`).
+        The run (``outcome`` is the :class:`~msc_model.solver.SolveOutcome`).
     path
         The ``.xlsx`` to write; ``<stem>_flows.html`` is written beside it, and each table
         too long for a sheet goes whole to ``<stem>_table_<sheet>.parquet``.

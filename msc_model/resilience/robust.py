@@ -45,7 +45,7 @@ from msc_model.resilience.shocks import (
     scenario_shocks,
 )
 from msc_model.results import Results, extract_results
-from msc_model.solve import SolveOutcome, solve
+from msc_model.solver import SolveOutcome, solve
 
 RISKS = ("expected", "cvar", "worst")
 PROBABILITY_TOLERANCE = 1e-6

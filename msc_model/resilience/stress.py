@@ -46,7 +46,7 @@ from msc_model.resilience.shocks import (
     shock_years,
 )
 from msc_model.results import Results, extract_results
-from msc_model.solve import solve
+from msc_model.solver import solve
 
 #: unmet demand below this share of the metal's demand (or 1e-6 kt) counts as none
 UNMET_TOLERANCE = 1e-6

@@ -1,12 +1,18 @@
 """Scenarios, sensitivity sweeps and the cost–dependence trade-off curve.
 
-The public API returns pandas DataFrames, for scripts and notebooks::
+The public API returns pandas DataFrames, for scripts and notebooks (run by the test
+suite as written; ``workers=0`` runs in this process)::
 
-    from msc_model.scenarios import compare, pareto, sweep
+    from msc_model import compare, default_workbook, pareto, sweep, tornado
 
-    table = compare("case.xlsx", ["li_shock", "cheap_cu"])
-    runs = sweep("case.xlsx", ["li_price=import_price[metal=Li]:scale:0.5:2"], method="oat")
-    curve = pareto("case.xlsx", "Cu", points=11)
+    case = default_workbook()
+    table = compare(case, ["high_li_price", "tight_cu_cap"], workers=0)
+    runs = sweep(case, ["li_price=import_price[metal=Li]:scale:0.5:2"], workers=0)
+    bars = tornado(runs)  # output, metal, year, unit, factor, low, high, base, ...
+    curve = pareto(case, "Cu", points=3, workers=0)
+
+The factor syntax is :mod:`msc_model.scenarios.design`'s (``msc sweep --help`` shows it);
+``sobol_indices`` and ``morris_indices`` analyse ``method="sobol"`` and ``"morris"`` sweeps.
 
 Scenarios are overlays on the case's data (:mod:`.overlays`); a sweep builds the model
 once per worker and re-solves after changing mutable Params (:mod:`.variants`,

@@ -134,7 +134,21 @@ def sweep_command(
     solver_profile: Profile = "default",
     quiet: Quiet = False,
 ) -> None:
-    """Sensitivity sweep: one at a time (tornado), grid, Morris or Sobol (SALib)."""
+    """Sensitivity sweep: one at a time (tornado), grid, Morris or Sobol (SALib).
+
+    Each --vary is one factor: [NAME=]PARAMETER[COLUMN=MEMBER,...]:OPERATION:LOW:HIGH[:STEPS][:UNIT]
+    with OPERATION scale (a multiplier), set or add (in UNIT, default the parameter's
+    canonical unit). Blank selectors mean every row. Examples:
+
+    \b
+      --vary "li_price=import_price\\[metal=Li]:scale:0.5:2:5"    Li import prices x0.5 to x2, 5 points
+      --vary "demand\\[metal=Cu,region=East]:add:-200:200:3:kt/yr"    East's Cu demand -200 to +200 kt/yr
+      --vary "capex:scale:0.8:1.2"    every capital cost -20 % to +20 % (named capex_scale)
+
+    Without --vary the workbook's sweep sheet gives the factors (columns factor, table,
+    index columns, operation, low, high, optional steps and unit). Outputs in --out:
+    results.parquet/csv (tidy), runs.csv, summary.xlsx (tornado, Morris or Sobol).
+    """
     from msc_model.scenarios.sensitivity import sweep
 
     start = time.perf_counter()

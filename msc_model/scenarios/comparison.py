@@ -48,7 +48,7 @@ def compare(
     -------
     pandas.DataFrame
         indicator, metal, year, unit, ``base``, one column per scenario and one
-        ``<scenario> − base`` per scenario. ``attrs["changes"]`` lists the changed cells
+        ``<scenario> - base`` per scenario. ``attrs["changes"]`` lists the changed cells
         (as records), ``attrs["runs"]`` each run's status and error.
     """
     base, _ = load_case(workbook)
@@ -111,7 +111,7 @@ def side_by_side(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     first_seen = pd.MultiIndex.from_frame(rows[_KEYS].drop_duplicates())
     wide = wide.reindex(index=first_seen, columns=list(names))  # the runs' own row order
     for name in names[1:]:
-        wide[f"{name} − {BASE}"] = wide[name] - wide[BASE]
+        wide[f"{name} - {BASE}"] = wide[name] - wide[BASE]
     wide.columns.name = None
     return wide.reset_index()
 

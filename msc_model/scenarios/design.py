@@ -38,6 +38,14 @@ from msc_model.scenarios.variants import MUTABLE
 from msc_model.schema import INDEX_SETS
 
 SHEET = "sweep"
+#: the factor syntax and examples, shown by ``msc sweep --help`` (a test parses each example
+#: against the shipped workbook, so the help cannot drift from the parser)
+SYNTAX = "[NAME=]PARAMETER[COLUMN=MEMBER,...]:OPERATION:LOW:HIGH[:STEPS][:UNIT]"
+EXAMPLES = (
+    ("li_price=import_price[metal=Li]:scale:0.5:2:5", "Li import prices x0.5 to x2, 5 points"),
+    ("demand[metal=Cu,region=East]:add:-200:200:3:kt/yr", "East's Cu demand -200 to +200 kt/yr"),
+    ("capex:scale:0.8:1.2", "every capital cost -20 % to +20 % (named capex_scale)"),
+)
 METHODS = ("oat", "grid", "morris", "sobol")
 #: column names of the tidy tables a factor may not take
 RESERVED = ("run_id", "indicator", "metal", "year", "value", "unit", "status", "error")
@@ -70,6 +78,19 @@ class Factor:
 
     def levels(self, steps: int) -> list[float]:
         return [float(v) for v in np.linspace(self.low, self.high, max(steps, 1))]
+
+    def base_value(self, data: ModelData) -> float | None:
+        """The value that leaves ``data`` as it is: 1 for ``scale``, 0 for ``add``, the
+        workbook's value for ``set`` (None when the rows it selects hold different values).
+        Runs that do not vary this factor show it, so no factor column reads NaN."""
+        if self.operation == "scale":
+            return 1.0
+        if self.operation == "add":
+            return 0.0
+        before = {c.before for c in apply_overrides(data, [self.override(self.low)])[1]}
+        if len(before) != 1 or None in before:
+            return None
+        return float(before.pop()) / self.to_canonical
 
     @property
     def mutable(self) -> bool:
@@ -317,7 +338,8 @@ def make_design(
     Returns
     -------
     (runs, meta)
-        ``meta`` records what SALib needs again for the analysis.
+        ``meta`` records what SALib needs again for the analysis (and, for ``oat``, which
+        factor each run varies: ``varied``, None for the base run).
     """
     if method not in METHODS:
         raise InputError(
@@ -339,9 +361,12 @@ def make_design(
     }
     if method == "oat":
         runs: list[dict[str, float | None]] = [dict.fromkeys(names)]
+        varied: list[str | None] = [None]  # which factor each run varies (None: the base)
         for f in factors:
             for value in f.levels(f.steps or steps or 2):
                 runs.append({**dict.fromkeys(names), f.name: value})
+                varied.append(f.name)
+        meta["varied"] = varied
         return runs, meta
     if method == "grid":
         # mutable factors vary fastest, so consecutive runs share a built model

@@ -107,13 +107,15 @@ def _tornado_charts(ws, frame: pd.DataFrame) -> None:
     factor_col = columns.index("factor") + 1
     anchor_col = openpyxl.utils.get_column_letter(len(columns) + 2)
     row = 2
-    for n, (output, group) in enumerate(frame.groupby("output", sort=False)):
+    for n, (key, group) in enumerate(
+        frame.groupby(["output", "metal", "year"], sort=False, dropna=False)
+    ):
         first, last = row, row + len(group) - 1
         chart = BarChart()
         chart.type = "bar"
         chart.grouping = "clustered"
         chart.overlap = 100
-        chart.title = f"Tornado: {output}"
+        chart.title = f"Tornado: {_name(key)}"
         chart.x_axis.title = "factor"
         chart.y_axis.title = "change against base"
         for col, title in ((low_col, "low end"), (high_col, "high end")):
@@ -126,6 +128,11 @@ def _tornado_charts(ws, frame: pd.DataFrame) -> None:
         row = last + 1
 
 
+def _name(key: tuple) -> str:
+    """An output's chart title from its (output, metal, year) columns: "dependence Cu 2040"."""
+    return " ".join(str(k) for k in key if not pd.isna(k) and k != "all")
+
+
 def _bars(first_name: str, second_name: str, title: str):
     def draw(ws, frame: pd.DataFrame) -> None:
         columns = list(frame.columns)
@@ -134,11 +141,13 @@ def _bars(first_name: str, second_name: str, title: str):
         anchor_col = openpyxl.utils.get_column_letter(len(columns) + 2)
         factor_col = columns.index("factor") + 1
         row = 2
-        for n, (output, group) in enumerate(frame.groupby("output", sort=False)):
+        for n, (key, group) in enumerate(
+            frame.groupby(["output", "metal", "year"], sort=False, dropna=False)
+        ):
             first, last = row, row + len(group) - 1
             chart = BarChart()
             chart.type = "bar"
-            chart.title = f"{title}: {output}"
+            chart.title = f"{title}: {_name(key)}"
             for name in (first_name, second_name):
                 col = columns.index(name) + 1
                 chart.series.append(

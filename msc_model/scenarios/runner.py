@@ -33,7 +33,7 @@ from msc_model.reference import curtailed, plan_cost
 from msc_model.results import Results, extract_results
 from msc_model.scenarios.frontier import FrontierSpec, add_frontier_cap
 from msc_model.scenarios.variants import structural_changes, update_mutable
-from msc_model.solve import prepare_resolve, solve
+from msc_model.solver import prepare_resolve, solve
 
 #: label of national totals in the tidy tables' ``metal`` column
 ALL = "all"

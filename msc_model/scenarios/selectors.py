@@ -160,7 +160,12 @@ class Resolver:
             return None
         try:
             return conversion_factor(
-                text, param.unit, metal=metal, bases=self.bases, exchange_rate=self.exchange_rate
+                text,
+                param.unit,
+                metal=metal,
+                bases=self.bases,
+                exchange_rate=self.exchange_rate,
+                metals=self.data.metals,
             )
         except UnitError as exc:
             self.problems.add(

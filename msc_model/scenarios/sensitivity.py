@@ -6,13 +6,17 @@ runners are not used: every sample is a run of our own runner, through the same 
 as every other sweep.
 
 The outputs analysed are the total discounted cost and each metal's external dependence
-in one year (default: the final year); :func:`outputs` lists them.
+in one year (default: the final year); :func:`outputs` lists them. Every analysis table is
+tidy: ``output`` (the indicator), ``metal`` (``all`` for national totals), ``year`` (empty
+for totals over the horizon) and ``unit`` are columns of their own, then ``factor`` and the
+measures, so a table filters and pivots without parsing a label.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -115,6 +119,8 @@ def sweep(
         factors, method, steps=steps, samples=samples, levels=levels, seed=seed
     )
     design["year"] = year or base.final_year
+    for described, factor in zip(design["factors"], factors, strict=True):
+        described["base"] = factor.base_value(base)
     plan = {
         "kind": "sweep",
         "workbook": file_hash(source),
@@ -129,9 +135,9 @@ def sweep(
         def make() -> Task:
             overrides = [by_name[n].override(v) for n, v in values.items() if v is not None]
             data = apply_overrides(base, overrides)[0] if overrides else base
-            return Task(f"r{i:04d}", lean(data), values, profile)
+            return Task(run_id(i), lean(data), values, profile)
 
-        return Planned(f"r{i:04d}", values, make)
+        return Planned(run_id(i), values, make)
 
     records = execute(
         (planned(i, v) for i, v in enumerate(runs)),
@@ -144,37 +150,78 @@ def sweep(
         progress=progress,
         label=f"{method} sweep",
     )
-    frame = tidy(records)
+    frame = with_base_values(tidy(records), design)
     frame.attrs["sweep"] = design
     frame.attrs["rebuilds"] = rebuild_summary(records)
     if out is not None:
         from msc_model.scenarios.output import write_sweep
 
-        write_sweep(frame, runs_table(records), out)
+        write_sweep(frame, with_base_values(runs_table(records), design), out)
     return frame
 
 
+def run_id(i: int) -> str:
+    """The id of the ``i``-th run of a design (zero-padded, so ids sort in design order)."""
+    return f"r{i:04d}"
+
+
+def with_base_values(table: pd.DataFrame, design: dict) -> pd.DataFrame:
+    """``table`` with each factor a run leaves as in the workbook shown at its base value
+    (1 for scale, 0 for add, the workbook's value for set) instead of NaN. The runs keep
+    None (run files, ``plan.json``); which factor a run varies is ``design["varied"]``."""
+    table = table.copy()
+    for described in design["factors"]:
+        name, value = described["name"], described.get("base")
+        if name in table.columns and value is not None:
+            table[name] = table[name].fillna(value)
+    return table
+
+
 # -- analysis --------------------------------------------------------------------------------
-def outputs(frame: pd.DataFrame, year: int | None = None) -> list[tuple[str, str, str, int | None]]:
-    """The outputs analysed: (label, indicator, metal, year)."""
+#: the columns that name an output in every analysis table
+OUTPUT_COLUMNS = ("output", "metal", "year", "unit")
+
+
+class Output(NamedTuple):
+    """One output analysed: an indicator, for a metal (or ``all``), in a year (or None)."""
+
+    output: str
+    metal: str
+    year: int | None
+    unit: str
+
+    @property
+    def label(self) -> str:
+        """``total_cost`` or ``dependence Cu 2040``: the column of :func:`output_matrix`."""
+        parts = [self.output] if self.metal == ALL else [self.output, self.metal]
+        return " ".join([*parts, *([str(self.year)] if self.year is not None else [])])
+
+
+def outputs(frame: pd.DataFrame, year: int | None = None) -> list[Output]:
+    """The outputs analysed, in table order: total cost, then each metal's dependence."""
     design = frame.attrs.get("sweep", {})
     year = year or design.get("year") or int(frame["year"].max())
-    found = [("total_cost", "total_cost", ALL, None)]
+    found = [Output("total_cost", ALL, None, _unit(frame, "total_cost"))]
     dep = frame[(frame["indicator"] == "dependence") & (frame["year"] == year)]
     for metal in sorted(dep["metal"].dropna().unique()):
         if dep.loc[dep["metal"] == metal, "value"].notna().any():
-            found.append((f"dependence {metal} {year}", "dependence", metal, year))
+            found.append(Output("dependence", metal, int(year), _unit(frame, "dependence")))
     return found
 
 
+def _unit(frame: pd.DataFrame, indicator: str) -> str:
+    units = frame.loc[frame["indicator"] == indicator, "unit"].dropna()
+    return str(units.iloc[0]) if len(units) else ""
+
+
 def output_matrix(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
-    """Runs × outputs (NaN for failed runs), rows in run order."""
+    """Runs × outputs (NaN for failed runs), rows in run order, columns :attr:`Output.label`."""
     runs = sorted(frame["run_id"].unique())
     columns = {}
-    for label, indicator, metal, y in outputs(frame, year):
-        rows = frame[(frame["indicator"] == indicator) & (frame["metal"] == metal)]
-        rows = rows[rows["year"].isna()] if y is None else rows[rows["year"] == y]
-        columns[label] = rows.set_index("run_id")["value"].reindex(runs)
+    for found in outputs(frame, year):
+        rows = frame[(frame["indicator"] == found.output) & (frame["metal"] == found.metal)]
+        rows = rows[rows["year"].isna()] if found.year is None else rows[rows["year"] == found.year]
+        columns[found.label] = rows.set_index("run_id")["value"].reindex(runs)
     return pd.DataFrame(columns, index=pd.Index(runs, name="run_id"))
 
 
@@ -183,31 +230,44 @@ def _factor_values(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby("run_id", sort=True)[names].first()
 
 
+def _table(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Rows keyed by :class:`Output` fields, with ``year`` as a nullable integer."""
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table["year"] = table["year"].astype("Int64")
+    return table
+
+
 def tornado(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """Effect of each factor's low and high end on each output, largest swing first.
 
     Needs an ``oat`` sweep (its base run has every factor as in the workbook). Columns:
-    output, factor, low, high (factor values), base (output of the base run),
-    at_low, at_high (outputs), delta_low, delta_high (against base), swing.
+    output, metal, year, unit (the output), factor, low, high (factor values), base
+    (output of the base run), at_low, at_high (outputs), delta_low, delta_high (against
+    base), swing.
     """
+    design = frame.attrs["sweep"]
     values = _factor_values(frame)
     out = output_matrix(frame, year)
-    base_runs = values.index[values.isna().all(axis=1)]
+    varied = {run_id(i): name for i, name in enumerate(design["varied"])}
+    base_runs = [r for r, name in varied.items() if name is None and r in out.index]
     rows = []
-    for label in out.columns:
-        base = out.loc[base_runs[0], label] if len(base_runs) else np.nan
+    for found in outputs(frame, year):
+        series = out[found.label]
+        base = series[base_runs[0]] if base_runs else np.nan
+        bars = []
         for name in values.columns:
-            varied = values[name].dropna()
-            if varied.empty:
+            runs = [r for r, n in varied.items() if n == name and r in values.index]
+            ends = values.loc[runs, name]
+            if ends.empty:
                 continue
-            low_run, high_run = varied.idxmin(), varied.idxmax()
-            at_low, at_high = out.loc[low_run, label], out.loc[high_run, label]
-            rows.append(
+            at_low, at_high = series[ends.idxmin()], series[ends.idxmax()]
+            bars.append(
                 {
-                    "output": label,
+                    **found._asdict(),
                     "factor": name,
-                    "low": varied.min(),
-                    "high": varied.max(),
+                    "low": ends.min(),
+                    "high": ends.max(),
                     "base": base,
                     "at_low": at_low,
                     "at_high": at_high,
@@ -216,15 +276,9 @@ def tornado(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
                     "swing": abs(at_high - at_low),
                 }
             )
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
-    table["order"] = table.groupby("output")["swing"].rank(ascending=False, method="first")
-    return (
-        table.sort_values(["output", "order"], kind="stable")
-        .drop(columns="order")
-        .reset_index(drop=True)
-    )
+        # largest bar on top; a bar with a failed end (NaN swing) last
+        rows += sorted(bars, key=lambda b: -b["swing"] if np.isfinite(b["swing"]) else np.inf)
+    return _table(rows)
 
 
 def morris_indices(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
@@ -242,12 +296,12 @@ def morris_indices(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame
     out = output_matrix(frame, year)
     size = len(factors) + 1
     rows = []
-    for label in out.columns:
-        y = out[label].to_numpy(dtype=float)
+    for found in outputs(frame, year):
+        y = out[found.label].to_numpy(dtype=float)
         keep = [i for i in range(0, len(y), size) if np.isfinite(y[i : i + size]).all()]
         take = np.concatenate([np.arange(i, i + size) for i in keep]) if keep else np.array([], int)
         if len(keep) < 2:
-            rows += [_empty_row(label, f["name"], "too few complete trajectories") for f in factors]
+            rows += [_empty_row(found, f["name"], "too few complete trajectories") for f in factors]
             continue
         si = morris.analyze(
             problem,
@@ -259,7 +313,7 @@ def morris_indices(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame
         for i, f in enumerate(factors):
             rows.append(
                 {
-                    "output": label,
+                    **found._asdict(),
                     "factor": f["name"],
                     "mu": si["mu"][i],
                     "mu_star": si["mu_star"][i],
@@ -269,7 +323,7 @@ def morris_indices(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame
                     "note": "",
                 }
             )
-    return pd.DataFrame(rows)
+    return _table(rows)
 
 
 def sobol_indices(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
@@ -283,21 +337,21 @@ def sobol_indices(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     problem = salib_problem([_Bounds(f) for f in factors])
     out = output_matrix(frame, year)
     rows = []
-    for label in out.columns:
-        y = out[label].to_numpy(dtype=float)
+    for found in outputs(frame, year):
+        y = out[found.label].to_numpy(dtype=float)
         failed = int((~np.isfinite(y)).sum())
         if failed:
             note = f"{failed} run(s) failed; Sobol indices need every sample"
-            rows += [_empty_row(label, f["name"], note) for f in factors]
+            rows += [_empty_row(found, f["name"], note) for f in factors]
             continue
         if np.ptp(y) == 0:
-            rows += [_empty_row(label, f["name"], "output does not vary") for f in factors]
+            rows += [_empty_row(found, f["name"], "output does not vary") for f in factors]
             continue
         si = sobol.analyze(problem, y, calc_second_order=False, seed=design.get("seed", 0))
         for i, f in enumerate(factors):
             rows.append(
                 {
-                    "output": label,
+                    **found._asdict(),
                     "factor": f["name"],
                     "S1": si["S1"][i],
                     "S1_conf": si["S1_conf"][i],
@@ -306,7 +360,7 @@ def sobol_indices(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
                     "note": "",
                 }
             )
-    return pd.DataFrame(rows)
+    return _table(rows)
 
 
 class _Bounds:
@@ -316,5 +370,5 @@ class _Bounds:
         self.name, self.low, self.high = described["name"], described["low"], described["high"]
 
 
-def _empty_row(output: str, factor: str, note: str) -> dict[str, object]:
-    return {"output": output, "factor": factor, "note": note}
+def _empty_row(found: Output, factor: str, note: str) -> dict[str, object]:
+    return {**found._asdict(), "factor": factor, "note": note}

@@ -36,8 +36,8 @@ from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from msc_model.errors import InfeasibleError, SolveError
-from msc_model.solve.direct import DirectLP, compile_lp, load_solution, name_lp
-from msc_model.solve.profiles import Profile, read_profile
+from msc_model.solver.direct import DirectLP, compile_lp, load_solution, name_lp
+from msc_model.solver.profiles import Profile, read_profile
 
 #: Pyomo termination → our short name
 _TERMINATION = {
@@ -207,7 +207,7 @@ def solve(
         one piece.
     profile
         Name of a profile in ``solvers/`` or a path to one (see
-        :func:`~msc_model.solve.profiles.read_profile`; a profile may name another for
+        :func:`~msc_model.solver.profiles.read_profile`; a profile may name another for
         LPs above a number of columns).
     verbose
         Echo the HiGHS log to the terminal (it is captured in the outcome either way).

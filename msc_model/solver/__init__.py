@@ -1,19 +1,19 @@
 """The solver door: the only package that imports solver machinery (Pyomo's solver
 interfaces, highspy).
 
-:mod:`~msc_model.solve.core` solves and loads the answer, :mod:`~msc_model.solve.direct`
-hands a model to HiGHS as arrays, :mod:`~msc_model.solve.profiles` reads option profiles
-and :mod:`~msc_model.solve.diagnosis` explains infeasible models.
+:mod:`~msc_model.solver.core` solves and loads the answer, :mod:`~msc_model.solver.direct`
+hands a model to HiGHS as arrays, :mod:`~msc_model.solver.profiles` reads option profiles
+and :mod:`~msc_model.solver.diagnosis` explains infeasible models.
 """
 
-from msc_model.solve.core import (
+from msc_model.solver.core import (
     _SOLVERS,
     RANGE_WARNING_RATIO,
     SolveOutcome,
     prepare_resolve,
     solve,
 )
-from msc_model.solve.diagnosis import (
+from msc_model.solver.diagnosis import (
     IIS_STRATEGY,
     IisMember,
     Relaxation,
@@ -21,7 +21,7 @@ from msc_model.solve.diagnosis import (
     compute_iis,
     feasibility_relaxation,
 )
-from msc_model.solve.profiles import Profile, load_profile, profile_path, read_profile
+from msc_model.solver.profiles import Profile, load_profile, profile_path, read_profile
 
 __all__ = [
     "IIS_STRATEGY",

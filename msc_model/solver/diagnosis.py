@@ -1,6 +1,6 @@
 """Diagnosis of an infeasible model: an irreducible infeasible subset, a feasibility relaxation.
 
-Both work on the LP that HiGHS was given by the model's last :func:`~msc_model.solve.solve`
+Both work on the LP that HiGHS was given by the model's last :func:`~msc_model.solver.solve`
 (either route), copied into fresh HiGHS instances so the model's own is left alone.
 """
 
@@ -15,8 +15,8 @@ import pyomo.core as pyo
 from pyomo.common.tee import capture_output
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from msc_model.solve.core import _SOLVERS
-from msc_model.solve.direct import DirectLP
+from msc_model.solver.core import _SOLVERS
+from msc_model.solver.direct import DirectLP
 
 # -- diagnosis of an infeasible model ---------------------------------------------------------
 # HiGHS's own IIS search (iis_strategy) runs a deletion filter over every row: ~8 s on the
