@@ -349,6 +349,31 @@ PARAM_SHEETS: tuple[ParamSheet, ...] = (
         "Import options: a row pair per metal, form and origin that can supply.",
     ),
     ParamSheet(
+        "import_outlook",
+        ("metal", "form", "year"),
+        (
+            Param(
+                "price_index",
+                "",
+                "Import price of the year relative to the imports sheet's price (1 = as "
+                "given), every origin; linear between given years, held before the first "
+                "and after the last. Absent: flat prices.",
+                min=1e-6,
+                max=100.0,
+            ),
+            Param(
+                "availability_index",
+                "",
+                "Import availability of the year relative to the imports sheet's (1 = as "
+                "given), every origin; interpolated like price_index.",
+                max=100.0,
+            ),
+        ),
+        "Time paths of import prices and availability (e.g. a lithium price recovering "
+        "from its 2024 trough), as indices on the imports sheet.",
+        history=False,
+    ),
+    ParamSheet(
         "risk_premium",
         ("origin",),
         (
@@ -702,6 +727,25 @@ RECORD_SHEETS: tuple[RecordSheet, ...] = (
         ),
     ),
 )
+
+#: the sources a workbook cites: every key named in a ``source`` cell must be listed here
+#: when the sheet is present (msc_model.inputs.sources)
+SOURCES_SHEET = RecordSheet(
+    "sources",
+    "The sources the workbook's numbers come from. A source cell names one or more keys "
+    "(separated by ';', each optionally followed by ' — ' and free text); 'assumption' "
+    "marks a reasoned value whose note gives the reason. When this sheet is present every "
+    "key a source cell names must be listed here.",
+    (
+        Column("key", "text", "Short key cited in source cells, e.g. USGS-Cu25."),
+        Column("title", "text", "Title of the publication or page."),
+        Column("publisher", "text", "Who published it.", False),
+        Column("year", "year", "Year of publication.", False),
+        Column("address", "text", "Where it can be read (URL, DOI or reference).", False),
+        Column("read", "text", "What was read from it, and for which sheets.", False),
+    ),
+)
+RECORD_SHEETS = (*RECORD_SHEETS, SOURCES_SHEET)
 
 #: every sheet, by name
 SHEETS: dict[str, SetSheet | ParamSheet | RecordSheet] = {

@@ -1,7 +1,7 @@
 """Build the default workbook ``china_baseline.xlsx``: China, iron / copper / lithium, 2024-2040.
 
 Every number of the shipped workbook is written by this script, with its source (a key of
-``SOURCES.md`` §6 and the address read) or ``assumption`` plus a note giving the reason.
+the workbook's ``sources`` sheet, its title and the address read) or ``assumption`` plus a note giving the reason.
 Figures derived from published ones say ``estimated`` and show the formula in the note.
 
 Run ``python -m msc_model.sheets.build_default [OUTPUT]`` (default: next to this file).
@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+import re
 import sys
 import zipfile
 from collections import defaultdict
@@ -44,12 +45,13 @@ MODEL_YEARS = tuple(range(BASE_YEAR, FINAL_YEAR + 1))
 METALS = ("Fe", "Cu", "Li")
 REGIONS = ("East", "Central", "West")
 ASSUMPTION = "assumption"
-#: published external-dependence bands the base year must reproduce (SOURCES.md §0)
+#: published external-dependence bands the base year must reproduce (CNIA, USGS, CISA figures
+#: cited on the dependence_definition sheet)
 DEPENDENCE_BANDS = {"Fe": (0.75, 0.85), "Cu": (0.65, 0.80), "Li": (0.50, 0.70)}
 LCE = 0.1879  # t Li per t Li2CO3 (built into msc_model.units)
 LHM = 0.1654  # t Li per t LiOH·H2O
 
-# -- sources (SOURCES.md §6 keys, with the address read) -----------------------------------
+# -- sources (key → publisher, title, address read); written to the sources sheet ----------
 _SRC = {
     "USGS-Fe25": "USGS MCS 2025 Iron Ore, https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-iron-ore.pdf",
     "USGS-Cu25": "USGS MCS 2025 Copper, https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-copper.pdf",
@@ -184,8 +186,8 @@ def share_source(metal: str, what: str) -> tuple[str, str]:
         "recycling": "scrap arises where products are used; follows demand",
         "processing": "fabrication sits near demand and export ports",
         "demand": "East has most of GDP and manufacturing; hinterland shares held constant",
-        "smelting": "no provincial capacity split published (SOURCES.md §5); named plants in "
-        "SOURCES.md §2.2-2.3 (Jiangxi, Anhui, Hubei, Shandong, Fujian, Guangxi, Gansu, Yunnan "
+        "smelting": "no provincial capacity split published; named plants in "
+        "industry reports (Jiangxi, Anhui, Hubei, Shandong, Fujian, Guangxi, Gansu, Yunnan "
         "for copper; Sichuan, Jiangxi, Qinghai, Hubei for lithium)",
     }
     return ASSUMPTION, f"regional split East/Central/West {shares}: {reasons[what]}"
@@ -232,7 +234,7 @@ _tech(
         130,
         None,
         A,
-        "≈ 85 USD/t of 65 %-Fe concentrate (domestic ore is high-cost, SOURCES.md §5: no "
+        "≈ 85 USD/t of 65 %-Fe concentrate (domestic ore is high-cost; no "
         "published China cost); below the import price so domestic mines run",
     ),
     energy_intensity=(70, None, A, "≈ 45 kWh/t concentrate (grinding, magnetic separation)"),
@@ -252,7 +254,7 @@ _tech(
     lead_time=(3, None, A, "BF-BOF construction"),
     capex=(1100, None, src("WIKINVEST"), "integrated BF-BOF ~1,100 USD per t/yr (c.2010)"),
     fixed_opex=(30, None, A, "≈ 3 % of capex per year"),
-    variable_opex=(150, None, A, "coke, fluxes, labour excl. ore (SOURCES.md §5: no China cost)"),
+    variable_opex=(150, None, A, "coke, fluxes, labour excl. ore (no published China cost)"),
     energy_intensity=(350, None, A, "purchased electricity per t crude steel, BF-BOF route"),
 )
 _tech(
@@ -516,7 +518,7 @@ VINTAGES = (
         2030,
         ASSUMPTION,
         "part of East BF-BOF capacity (small, old furnaces) retires under capacity-swap rules "
-        "(BF replacement 1:1.25, SOURCES.md §2.1); taken out of the East total",
+        "(BF replacement 1:1.25); taken out of the East total",
     ),
     (
         "Fe",
@@ -615,7 +617,7 @@ _DEMAND_NOTES = {
             ASSUMPTION,
             "history: finished-steel Fe ≈ 0.95 × NBS crude steel − net steel exports "
             "(crude steel c. 1950 0.6, 1960 19, 1970 18, 1980 37, 1990 66, 2000 129, 2005 353, "
-            "2010 637, 2015 804, 2020 1,065 Mt; yearbook figures, not in SOURCES.md); only "
+            "2010 637, 2015 804, 2020 1,065 Mt; yearbook figures, no source key); only "
             "used for end-of-life scrap",
         ),
         2023: (
@@ -1158,7 +1160,7 @@ def tables() -> dict[str, list[dict]]:
             value=7.2,
             unit="CNY/USD",
             source=ASSUMPTION,
-            note="2024 average ≈ 7.19 CNY/USD (market rate; not in SOURCES.md)",
+            note="2024 average ≈ 7.19 CNY/USD (market rate; no source key)",
         ),
         dict(
             parameter="price_base_year",
@@ -1266,6 +1268,12 @@ def tables() -> dict[str, list[dict]]:
             ),
         )
     ]
+    t["import_outlook"] = [
+        dict(metal=m, form=k, year=y, parameter="price_index", value=v, unit="",
+             source=s, note=n)
+        for (m, k), (path, s, n) in PRICE_OUTLOOK.items()
+        for y, v in path.items()
+    ]  # fmt: skip
     t["risk_premium"] = [
         dict(origin=o, value=v * 100, unit="%", source=ASSUMPTION, note=n)
         for o, (v, n) in RISK_PREMIUM.items()
@@ -1378,8 +1386,46 @@ def tables() -> dict[str, list[dict]]:
         ),
     ]
     t["shocks"] = _shock_rows()
+    t["sources"] = _source_rows(t)
     t["shock_scenarios"] = _scenario_rows()
     return t
+
+
+def _source_rows(tables: dict[str, list[dict]]) -> list[dict]:
+    """The ``sources`` sheet: every key cited anywhere, with what it was read for."""
+    from msc_model.inputs.sources import cited_keys
+
+    cited: dict[str, set[str]] = defaultdict(set)
+    for sheet, rows in tables.items():
+        for row in rows:
+            for key in cited_keys(row.get("source")):
+                cited[key].add(sheet)
+    rows = []
+    for key in sorted(cited):
+        text = _SRC[key]
+        head, _, url = text.rpartition(", http")
+        address = ("http" + url) if head else ""
+        head = head or text
+        publisher, _, title = head.partition(", ")
+        year = re.search(r"(?:19|20)\d\d", f"{head} {key}")
+        short = re.search(r"[A-Za-z](\d\d)$", key)  # USGS-Cu25: the 2025 edition
+        if year is not None:
+            year_value = int(year.group(0))
+        elif short is not None and 10 <= int(short.group(1)) <= 30:
+            year_value = 2000 + int(short.group(1))
+        else:
+            year_value = None
+        rows.append(
+            dict(
+                key=key,
+                title=title or publisher,
+                publisher=publisher if title else None,
+                year=year_value,
+                address=address or None,
+                read="cited on " + ", ".join(sorted(cited[key])),
+            )
+        )
+    return rows
 
 
 def _demand_rows() -> list[dict]:
@@ -1508,6 +1554,37 @@ MAX_BUILD = {
     ("Li", "recycling"): 20,
 }
 
+
+#: import price paths, as indices on the 2024 prices of the imports sheet (every origin);
+#: reasoned outlooks, not forecasts: the shipped case should not assume 2024's prices hold
+PRICE_OUTLOOK = {
+    ("Li", "ore"): (
+        {2024: 1.0, 2027: 1.3, 2030: 1.5},
+        src("USGS-Li25"),
+        "Li2CO3 fell from 41,300 (2023) to 14,000 USD/t (2024), below the cost of much new "
+        "supply; assumed to recover to ~21,000 USD/t LCE (×1.5) by 2030, then flat",
+    ),
+    ("Li", "refined"): (
+        {2024: 1.0, 2027: 1.3, 2030: 1.5},
+        src("USGS-Li25"),
+        "as lithium concentrate: salt and concentrate prices move together",
+    ),
+    ("Fe", "ore"): (
+        {2024: 1.0, 2030: 0.85},
+        ASSUMPTION,
+        "new seaborne supply (Simandou, ~120 Mt/yr from 2025-28) lowers iron ore by ~15 %",
+    ),
+    ("Cu", "ore"): (
+        {2024: 1.0, 2030: 1.1},
+        ASSUMPTION,
+        "tight concentrate market (TC benchmark 80 → 21 USD/dmt, 2024-25): +10 % by 2030",
+    ),
+    ("Cu", "refined"): (
+        {2024: 1.0, 2030: 1.1},
+        ASSUMPTION,
+        "as copper concentrate",
+    ),
+}
 
 #: value of lost supply per metal (USD/t of content): far above each metal's marginal
 #: product value in the least-cost plan (the product balance's dual, 2024-2040: iron
@@ -1713,7 +1790,7 @@ def _reserve_rows() -> list[dict]:
                     unit="day",
                     source=ASSUMPTION,
                     note="strategic stock in hinterland regions, 10 days of national "
-                    "consumption each (no official volume published, SOURCES.md §5)"
+                    "consumption each (no official volume published)"
                     if d["days"][i]
                     else "no strategic stock required at the coast",
                 )
@@ -1739,7 +1816,7 @@ def _reserve_rows() -> list[dict]:
                     value=0,
                     unit="kt",
                     source=ASSUMPTION,
-                    note="state stock volumes undisclosed (SOURCES.md §5); zero so the base "
+                    note="state stock volumes undisclosed; zero so the base "
                     "year is not fed by an unknown drawdown",
                 )
             )
@@ -1893,7 +1970,7 @@ def _policy_rows() -> list[dict]:
 
 # ==========================================================================================
 # Shock library (stress tests, shock-aware plan). No published disruption scenario exists for
-# these supplies (SOURCES.md has none), so every size is a stress assumption; the sources
+# these supplies, so every size is a stress assumption; the sources
 # name who the largest suppliers are. All start in 2030, the first target milestone.
 # ==========================================================================================
 _STRESS = "stress assumption, not a forecast"

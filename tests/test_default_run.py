@@ -21,7 +21,8 @@ from msc_model.pipeline import default_workbook
 from msc_model.results import Results, check_balances, extract_results
 from msc_model.solver import solve
 
-#: published external-dependence bands for the base year (shared/data/SOURCES.md §0, §4)
+#: published external-dependence bands for the base year (CNIA, USGS and CISA figures cited
+#: on the shipped workbook's dependence_definition and sources sheets)
 BANDS = {"Fe": (0.75, 0.85), "Cu": (0.65, 0.80), "Li": (0.50, 0.70)}
 
 

@@ -163,3 +163,27 @@ def test_unmet_demand_yields_no_scrap_a_lifetime_later() -> None:
     assert arising[2025] == pytest.approx(0.0)  # nothing consumed before the base year
     full = solved(toys.make_data(years, lifetime)).scrap.set_index("year")["end_of_life"]
     assert full[2027] == pytest.approx(100.0)
+
+
+def test_every_cited_source_key_is_listed_on_the_sources_sheet(tmp_path) -> None:
+    """The shipped case lists every key it cites; a key missing from the sources sheet is
+    an input error naming the cell that cites it."""
+    from msc_model.errors import InputError
+    from msc_model.inputs.sources import cited_keys
+
+    msc.load_inputs(msc.default_workbook())  # validates the keys itself
+    book = openpyxl.load_workbook(msc.default_workbook(), read_only=True)
+    listed = {r[0] for r in book["sources"].iter_rows(min_row=2, values_only=True)}
+    for ws in book.worksheets:
+        header = next(ws.iter_rows(max_row=1, values_only=True))
+        if ws.title == "sources" or "source" not in header:
+            continue
+        column = header.index("source")
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            assert set(cited_keys(row[column])) <= listed, (ws.title, row[column])
+    sheets = minimal_sheets()
+    sheets["sources"] = [["key", "title"], ["USGS-Cu25", "USGS MCS 2025 Copper"]]
+    sheets["demand"][3][5] = "USGS-Cu52 — a typo"  # row 4 of the demand sheet, column F
+    case = write_workbook(tmp_path / "cited.xlsx", sheets)
+    with pytest.raises(InputError, match=r"demand!F4: found source key 'USGS-Cu52'.*USGS-Cu25"):
+        msc.load_inputs(case)

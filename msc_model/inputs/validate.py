@@ -22,6 +22,7 @@ from msc_model.inputs.context import Context
 from msc_model.inputs.convert import convert_sheet
 from msc_model.inputs.reader import Limits, RawSheet, find_formulas, read_sheets
 from msc_model.inputs.shocks import read_shocks
+from msc_model.inputs.sources import check_sources
 from msc_model.inputs.tables import read_param_sheet, read_set_sheet
 from msc_model.schema import PARAM_SHEETS, REQUIRED_SHEETS, SET_SHEETS, SHEETS
 from msc_model.units import parse_unit
@@ -86,6 +87,7 @@ def load_inputs(path: str | Path, *, limits: Limits | None = None) -> ModelData:
     checks.check_pairs(ctx)
     checks.check_end_uses(ctx)
     library = read_shocks(ctx, raw, set_rows)  # the optional shocks and shock_scenarios
+    check_sources(ctx, raw)  # every cited source key listed, when a sources sheet exists
     _explain_formulas(ctx, path)
     ctx.problems.problems.sort(key=_reading_order)
     ctx.problems.raise_if_any()

@@ -6,7 +6,7 @@ import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from msc_model.data import ModelData
-from msc_model.model.sets import corridor_value, crf
+from msc_model.model.sets import corridor_value, crf, outlook
 from msc_model.model.supply import supply_step_costs
 
 #: cost terms in report order; the Expression of term ``x`` is ``m.cost_x``
@@ -33,13 +33,16 @@ def terminal_values(data: ModelData) -> dict[str, float]:
     """Metal → value of a unit of stock left after the final year (MUSD/kt).
 
     ``terminal_value`` where the workbook gives it; otherwise the replacement value: the
-    cheapest landed import price of refined metal, risk premium included (what the
+    cheapest landed import price of refined metal in the final year (its
+    ``import_outlook`` index applied), risk premium included (what the
     objective would pay to buy it back), else the cheapest landed ore price per unit of
     refined metal (divided by the smelting yield), else zero.
     """
     landed: dict[tuple[str, str], list[float]] = {}
+    index = outlook(data, "price_index")
     for (metal, form, origin), price in data.table("import_price").items():
-        cost = price * (1.0 + data.get("risk_premium", (origin,)))
+        at_end = index.get((metal, form, data.final_year), 1.0)
+        cost = price * at_end * (1.0 + data.get("risk_premium", (origin,)))
         landed.setdefault((metal, form), []).append(cost)
     values = {}
     for metal in data.metals:
@@ -72,7 +75,8 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     ``cost_energy``    Σ energy_intensity · power_price[r] · activity              MUSD
     ``cost_supply_steps``  Σ tier_cost · mine_step + Σ collection_cost ·
                        collection_step (dearer domestic supply, ``supply``)        MUSD
-    ``cost_imports``   Σ import_price · (1 + risk_premium[o]) · imports            MUSD
+    ``cost_imports``   Σ import_price · price_index[m,k,t] · (1 + risk_premium[o])
+                       · imports (price_index: the ``import_outlook``, 1 without)  MUSD
     ``cost_transport`` Σ transport_cost[mode] · distance · shipment
                        (÷ ore_grade[m] for ore: hauled per gross tonne)              MUSD
     ``cost_holding``   Σ holding_cost · stock                                      MUSD
@@ -145,10 +149,12 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
             for (metal, p, r) in inc.plants
         )
 
+    index = outlook(data, "price_index")
+
     def imports(_m, t):
         return quicksum(
             m.import_price[metal, k, o]
-            * (1.0 + data.get("risk_premium", (o,)))
+            * (index.get((metal, k, t), 1.0) * (1.0 + data.get("risk_premium", (o,))))
             * m.imports[metal, k, o, r, t]
             for (metal, k, o, r) in inc.import_arcs
         )

@@ -99,6 +99,21 @@ def dependence_targets(data: ModelData) -> dict[tuple[str, int], float]:
     return out
 
 
+def outlook(data: ModelData, name: str) -> dict[tuple[str, str, int], float]:
+    """(metal, form, year) → the ``import_outlook`` index ``name`` (``price_index`` or
+    ``availability_index``) of every model year for the (metal, form) pairs that have
+    one: linear between given years, held before the first and after the last."""
+    given: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
+    for (metal, form, year), value in data.table(name).items():
+        given[metal, form].append((int(year), float(value)))
+    out: dict[tuple[str, str, int], float] = {}
+    for (metal, form), points in given.items():
+        points.sort()
+        for t in model_years(data):
+            out[metal, form, t] = points[0][1] if t < points[0][0] else _interpolate(points, t)
+    return out
+
+
 def _interpolate(points: list[tuple[int, float]], year: int) -> float:
     """Linear interpolation in sorted (year, value) points; held flat after the last."""
     if year >= points[-1][0]:

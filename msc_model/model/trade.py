@@ -8,7 +8,7 @@ import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from msc_model.data import ModelData
-from msc_model.model.sets import corridor_value
+from msc_model.model.sets import corridor_value, outlook
 
 
 def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -112,9 +112,17 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def import_availability(data: ModelData, row: tuple[str, str, str], t: int) -> float | None:
-    """Availability of an import option in year ``t``: an applied shock's, else the row's."""
+    """Availability of an import option in year ``t``: an applied shock's, else the row's
+    times the year's ``availability_index`` (``import_outlook``; 1 without)."""
     value = data.disruption.import_availability.get((*row, t))
-    return value if value is not None else data.get("import_availability", row)
+    if value is not None:
+        return value
+    given = data.get("import_availability", row)
+    if given is None:
+        return None
+    if not data.table("availability_index"):
+        return given
+    return given * outlook(data, "availability_index").get((row[0], row[1], t), 1.0)
 
 
 def corridor_capacity(data: ModelData, arc: tuple[str, str, str], t: int) -> float | None:

@@ -34,6 +34,7 @@ from pyomo.core.util import quicksum
 from msc_model.data import ModelData
 from msc_model.errors import InputError, Problem
 from msc_model.model import build_model
+from msc_model.model.sets import outlook
 from msc_model.resilience.plan import Plan
 
 #: rules switched off for a hit metal in shock years (the reserve minimum is softened)
@@ -64,11 +65,12 @@ def add_price_factors(m: pyo.ConcreteModel, data: ModelData) -> None:
     if not factors:
         return
     extra: dict[int, list] = {}
+    index = outlook(data, "price_index")
     for metal, k, o, r in m.incidence.import_arcs:
         for t in m.incidence.years:
             factor = factors.get((metal, k, o, t), 1.0)
             if factor != 1.0:
-                premium = 1.0 + data.get("risk_premium", (o,))
+                premium = (1.0 + data.get("risk_premium", (o,))) * index.get((metal, k, t), 1.0)
                 term = (factor - 1.0) * premium * m.import_price[metal, k, o]
                 extra.setdefault(t, []).append(term * m.imports[metal, k, o, r, t])
     for t, terms in extra.items():

@@ -28,7 +28,7 @@ from msc_model.data import ModelData
 from msc_model.errors import InfeasibleError, MscError
 from msc_model.indicators import dependence, dependence_marginal_cost, unmet_demand
 from msc_model.model import build_model
-from msc_model.model.sets import counted_forms
+from msc_model.model.sets import counted_forms, outlook
 from msc_model.reference import curtailed, plan_cost
 from msc_model.results import Results, extract_results
 from msc_model.scenarios.frontier import FrontierSpec, add_frontier_cap
@@ -221,13 +221,14 @@ def import_value(results: Results, data: ModelData, year: int) -> dict[str, floa
     """Metal → value of its imports in ``year`` at the workbook's prices (MUSD), forms
     that count in its dependence only: the default weights of a multi-metal index."""
     imports = results.imports[results.imports["year"] == year]
+    index = outlook(data, "price_index")
     out = {}
     for metal in data.metals:
         forms = counted_forms(data, metal)
         rows = imports[(imports["metal"] == metal) & imports["form"].isin(forms)]
         out[metal] = float(
             sum(
-                v * data.get("import_price", (metal, k, o))
+                v * data.get("import_price", (metal, k, o)) * index.get((metal, k, year), 1.0)
                 for k, o, v in zip(rows["form"], rows["origin"], rows["value"], strict=True)
             )
         )
