@@ -200,6 +200,23 @@ PARAM_SHEETS: tuple[ParamSheet, ...] = (
         "Run-wide settings, one parameter per row.",
     ),
     ParamSheet(
+        "deflator",
+        ("year",),
+        (
+            Param(
+                "deflator",
+                "",
+                "Price index of the year (e.g. US CPI-U, any base). Money given in a year's "
+                "prices (a unit such as 'USD2010/t') is converted to price_base_year money "
+                "by deflator[price_base_year] / deflator[year]. With this sheet present, "
+                "every money unit must carry its price year.",
+                min=1e-9,
+            ),
+        ),
+        "Price index by year, to put every cost in the money of price_base_year.",
+        history=True,
+    ),
+    ParamSheet(
         "content_bases",
         ("basis",),
         (

@@ -32,6 +32,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from msc_model.inputs.money import split_price_year
 from msc_model.model.recycling import lifetime_kernel
 from msc_model.schema import SHEETS, ParamSheet, RecordSheet, SetSheet
 from msc_model.units import conversion_factor, default_bases
@@ -62,6 +63,7 @@ _SRC = {
     "SEAISI-IO24": "GMK/Kallanish via SEAISI, iron ore import value Jan-Sep 2024, https://seaisi.org/details/25585?type=news-rooms",
     "SCMP-IO20": "SCMP (customs), iron ore imports by source 2020, https://www.scmp.com/economy/china-economy/article/3118514/chinas-iron-ore-imports-india-rose-nearly-90-cent-2020",
     "INFAIA-23": "INFAIA (NBS), China's steel production in 2023, http://infaia.org/news1/shownews.php?id=629",
+    "BLS-CPIU": "U.S. Bureau of Labor Statistics, CPI for All Urban Consumers (CPI-U), annual averages, series CUUR0000SA0, https://data.bls.gov/timeseries/CUUR0000SA0",
     "SO-MMAC": "SteelOrbis (MMAC), newly-added iron ore resources 2016-20, https://www.steelorbis.com/steel-news/latest-news/chinas-newly-added-iron-ore-resources-total-855-million-mt-in-2016-20-1244646.htm",
     "PROM-24": "prometall.info (NBS), China crude steel 2024, https://prometall.info/novosti/kitay_snizil_obyemy_vyplavki_stali_za_2024_god_na_1_7",
     "WS-24": "worldsteel via Ukrainska Pravda, pig iron 2024, https://www.pravda.com.ua/eng/news/2025/01/24/7495128/",
@@ -1386,9 +1388,54 @@ def tables() -> dict[str, list[dict]]:
         ),
     ]
     t["shocks"] = _shock_rows()
+    t["deflator"] = [
+        dict(year=y, value=v, unit="", source=src("BLS-CPIU"),
+             note="US CPI-U, annual average (1982-84 = 100)")
+        for y, v in CPI_U.items()
+    ]  # fmt: skip
+    _date_money(t)
     t["sources"] = _source_rows(t)
     t["shock_scenarios"] = _scenario_rows()
     return t
+
+
+#: US CPI-U annual averages (BLS series CUUR0000SA0), the deflator of every USD and CNY
+#: figure: money of a year y is converted to 2024 money by CPI[2024] / CPI[y]
+CPI_U = {
+    2010: 218.056, 2015: 237.017, 2016: 240.007, 2017: 245.120, 2018: 251.107,
+    2019: 255.657, 2020: 258.811, 2021: 270.970, 2022: 292.655, 2023: 304.702,
+    2024: 313.689,
+}  # fmt: skip
+#: price years of money figures published in another year's money (default: 2024),
+#: by (sheet, metal, process or None, parameter)
+PRICE_YEARS = {
+    ("technology", "Fe", "smelting", "capex"): 2010,  # integrated BF-BOF, c.2010
+    ("technology", "Fe", "recycling", "capex"): 2010,  # EAF mini-mill, c.2010
+    ("technology", "Fe", "processing", "capex"): 2018,  # section & rail mill, 2018
+    ("technology", "Cu", "smelting", "capex"): 2021,  # Daye smelter, 2021
+    ("technology", "Li", "smelting", "capex"): 2019,  # converter, 2019 CNY
+    ("technology", "Li", "smelting", "variable_opex"): 2019,  # conversion cost, 2019
+    ("technology", "Li", "recycling", "capex"): 2022,  # GEM Yibin, 2022
+}
+
+
+def _date_money(tables: dict[str, list[dict]]) -> None:
+    """Give every money unit its price year (``USD/t`` → ``USD2024/t``; older figures
+    keep theirs, see PRICE_YEARS): the workbook has a deflator sheet, so it must."""
+    money = re.compile(r"\b(USD|CNY)\b(?!\d)")
+    for sheet, rows in tables.items():
+        spec = SHEETS.get(sheet)
+        if not isinstance(spec, ParamSheet):
+            continue
+        for row in rows:
+            name = row.get("parameter") or spec.params[0].name
+            param = next((p for p in spec.params if p.name == name), None)
+            unit = row.get("unit")
+            if param is None or "MUSD" not in param.unit or not unit:
+                continue
+            key = (sheet, row.get("metal"), row.get("process"), name)
+            year = PRICE_YEARS.get(key, BASE_YEAR)
+            row["unit"] = money.sub(rf"\g<1>{year}", unit)
 
 
 def _source_rows(tables: dict[str, list[dict]]) -> list[dict]:
@@ -2217,6 +2264,8 @@ class _Book:
         self.exchange_rate = float(settings["exchange_rate"]["value"])
         self.base_year = int(settings["base_year"]["value"])
         self.bases = default_bases()
+        self.deflator = {int(r["year"]): float(r["value"]) for r in sheets.get("deflator", [])}
+        self.price_base_year = int(settings["price_base_year"]["value"])
         for r in sheets.get("content_bases", []):
             self.bases[r["basis"]] = (r["metal"], self.canon(r, ""))
 
@@ -2224,10 +2273,14 @@ class _Book:
         unit = row.get("unit") or ""
         if not unit:
             return float(row["value"])
+        unit, year = split_price_year(unit)  # money of another year: deflated as the reader does
+        deflate = 1.0
+        if year is not None and year != self.price_base_year:
+            deflate = self.deflator[self.price_base_year] / self.deflator[year]
         factor = conversion_factor(
             unit, canonical, metal=metal, bases=self.bases, exchange_rate=self.exchange_rate
         )
-        return float(row["value"]) * factor
+        return float(row["value"]) * factor * deflate
 
     def param(self, sheet: str, name: str, canonical: str, index: tuple[str, ...]) -> dict:
         out = {}

@@ -12,6 +12,7 @@ import re
 from msc_model.errors import UnitError
 from msc_model.inputs.cells import CellProblem, is_blank, parse_flag, parse_number
 from msc_model.inputs.context import Context, Entry
+from msc_model.inputs.money import MONEY, price_year_factor, split_price_year
 from msc_model.schema import ParamSheet
 from msc_model.units import conversion_factor, is_dimensionless, parse_unit, ureg
 
@@ -98,6 +99,18 @@ def _factor(
             f"'{prefixed_ton.group(0)}' is ambiguous (short, long or metric): write t, kt or Mt",
         )
         return None
+    unit, year = split_price_year(unit)
+    scale = price_year_factor(ctx, sheet, entry, year) if MONEY in canonical else 1.0
+    if scale is None:
+        return None
+    if year is not None and MONEY not in canonical:
+        ctx.add(
+            sheet,
+            entry.unit_cell,
+            f"unit '{entry.unit}'",
+            f"no price year: {param.name} is not money",
+        )
+        return None
     metal = _metal(spec, entry)
     key = (unit, canonical, metal)
     if key not in cache:
@@ -122,7 +135,7 @@ def _factor(
             str(factor),
         )
         return None
-    return factor
+    return factor * scale
 
 
 def _metal(spec: ParamSheet, entry: Entry) -> str | None:

@@ -33,7 +33,7 @@ from msc_model.units import parse_unit
 DOCUMENTATION_SHEETS = ("README", "scenarios", "sweep")
 _BASIS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: settings and content bases first: later sheets need their horizon, rate and bases
-_ORDER = {"settings": 0, "content_bases": 1}
+_ORDER = {"settings": 0, "content_bases": 1, "deflator": 1}  # before any money is read
 
 
 def load_inputs(path: str | Path, *, limits: Limits | None = None) -> ModelData:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from msc_model.data import ModelData
 from msc_model.errors import ProblemCollector, UnitError, did_you_mean
 from msc_model.inputs.cells import CellProblem, address, is_blank, parse_name, parse_year
+from msc_model.inputs.money import split_price_year
 from msc_model.schema import INDEX_SETS, PARAMS, SHEETS, Param, ParamSheet
 from msc_model.units import conversion_factor, default_bases, is_dimensionless
 
@@ -158,8 +159,20 @@ class Resolver:
                 sheet, cell, "blank", f"a unit for {param.name}, such as '{param.unit}'"
             )
             return None
+        text, year = split_price_year(text)
+        deflate = 1.0
+        if year is not None:  # money of another year: the case's deflator converts it
+            deflator = self.data.table("deflator")
+            base = int(self.data.get("price_base_year", ()))
+            if "MUSD" not in param.unit or year == -1 or not {(year,), (base,)} <= set(deflator):
+                self.problems.add(
+                    sheet, cell, f"unit '{unit}'",
+                    "a money unit whose price year is on the deflator sheet",
+                )  # fmt: skip
+                return None
+            deflate = deflator[(base,)] / deflator[(year,)]
         try:
-            return conversion_factor(
+            return deflate * conversion_factor(
                 text,
                 param.unit,
                 metal=metal,
