@@ -148,17 +148,47 @@ def fill_summary(
     sheet.blank()
 
     sheet.text("Cost", font=SUBTITLE_FONT, height=20)
-    cost_top = sheet.append(
-        ["Total discounted cost (million USD, present value)", sheet.cell(t.objective, fmt=MUSD)]
+    if policy is not None and policy.reference_cost is not None:
+        cost_top = sheet.append(
+            [
+                "What the targets and security shares add (million USD, present value)",
+                sheet.cell(policy.extra_cost, fmt=MUSD),
+            ]
+        )
+        sheet.append(
+            [
+                "Least-cost plan without them (million USD, present value)",
+                sheet.cell(policy.reference_cost, fmt=MUSD),
+            ]
+        )
+        whole = policy.plan_cost
+    else:
+        cost_top = None
+        whole = policy.plan_cost if policy is not None else t.objective
+    row = sheet.append(
+        [
+            "Whole-system cost of this plan, all demand (million USD, present value)",
+            sheet.cell(whole, fmt=MUSD),
+        ]
     )
-    terms = t.terms.assign(term=t.terms["term"].str.replace("_", " "))
+    cost_top = cost_top or row
+    if policy is not None and policy.curtailed > 0:
+        sheet.append(
+            [
+                "Unmet demand, kt (curtailment: its value of lost supply is not a cost)",
+                sheet.cell(policy.curtailed, fmt=KT),
+            ]
+        )
+    terms = t.terms.assign(
+        term=t.terms["term"].map(lambda term: sentences.TERM_NAMES.get(term, term))
+    )
     sheet.table(
         terms,
         {
             "term": Col("Cost term", width=LABEL_WIDTH),
             "discounted": Col("Discounted (million USD, present value)", MUSD, VALUE_WIDTH),
             "undiscounted": Col("Undiscounted (million USD)", MUSD, VALUE_WIDTH),
-            "share": Col("Share of discounted total (%)", PCT, VALUE_WIDTH),
+            "share": Col("Share of the plan's cost (%)", PCT, VALUE_WIDTH),
         },
     )
     sheet.blank()
@@ -191,6 +221,15 @@ def fill_summary(
         )
         sheet.ws.add_chart(chart, f"{chart_col}{cost_top}")
     sheet.blank()
+    if t.timeline is not None and not t.timeline.empty:
+        sheet.text("When and where new capacity comes online", font=SUBTITLE_FONT, height=20)
+        columns = {"label": Col("Metal, stage and region", width=LABEL_WIDTH)}
+        columns["unit"] = Col("Unit", width=8)
+        for name in t.timeline.columns[2:]:
+            title = "Total" if name == "total" else str(name)
+            columns[name] = Col(title, "#,##0.0", VALUE_WIDTH)
+        sheet.table(t.timeline, columns)
+        sheet.blank()
     sheet.text(
         "Detailed tables follow on the other sheets; Inputs lists every input and what "
         "differs from the default workbook; Run info has the file hash, versions and timings.",

@@ -69,6 +69,8 @@ class ReportTables:
     diagrams: dict[str, Diagram] = field(default_factory=dict)
     #: prices, rents and marginal costs (msc_model.prices)
     prices: pd.DataFrame | None = None
+    #: new capacity per metal, stage, region and period, natural units
+    timeline: pd.DataFrame | None = None
     #: where tables too long for a sheet go (none: such a table is an error)
     side: SideTables | None = None
 

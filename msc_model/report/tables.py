@@ -146,6 +146,51 @@ def new_capacity_split(results: Results, data: ModelData) -> pd.DataFrame:
     return split
 
 
+#: metals whose quantities read best in Mt (iron's are 6-7 digits in kt)
+MT_METALS = ("Fe",)
+
+
+def periods(data: ModelData, length: int = 5) -> list[tuple[int, int]]:
+    """The horizon in periods of ``length`` years (the last one absorbs a short remainder)."""
+    years = list(range(data.base_year, data.final_year + 1))
+    spans = [
+        (years[i], years[min(i + length, len(years)) - 1]) for i in range(0, len(years), length)
+    ]
+    if len(spans) > 1 and spans[-1][1] - spans[-1][0] < length // 2:
+        (a, _), (_, b) = spans[-2], spans[-1]
+        spans[-2:] = [(a, b)]
+    return spans
+
+
+def build_timeline(results: Results, data: ModelData) -> pd.DataFrame:
+    """What is built, where and when: new capacity per metal, stage and region, summed by
+    period, in natural units (Mt/yr for iron, kt/yr otherwise; storage in Mt or kt).
+
+    Columns: label, unit, one column per period ("2025–2029"), total. Only rows where
+    something is built."""
+    cap = results.capacity[results.capacity["new"] > ZERO]
+    spans = periods(data)
+    rows = []
+    order = {p: i for i, p in enumerate([*PROCESSES, STORAGE])}
+    for (metal, process, region), group in cap.groupby(["metal", "process", "region"], sort=False):
+        scale = 1e-3 if metal in MT_METALS else 1.0
+        mass = "Mt" if scale != 1.0 else "kt"
+        unit = mass if process == STORAGE else f"{mass}/yr"
+        name = data.metal_names.get(metal) or metal
+        inland = " (hinterland)" if region in data.hinterland else ""
+        row = {"label": f"{name} {process}, {region}{inland}", "unit": unit}
+        for a, b in spans:
+            built = group[(group["year"] >= a) & (group["year"] <= b)]["new"].sum()
+            row[f"{a}–{b}"] = built * scale
+        row["total"] = group["new"].sum() * scale
+        row["_key"] = (data.metals.index(metal), order.get(process, 9), data.regions.index(region))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.sort_values("_key", kind="stable").drop(columns="_key").reset_index(drop=True)
+
+
 def imports_table(results: Results, data: ModelData) -> pd.DataFrame:
     """Imports by metal, form, origin, entry type (sea/land), entry region and year."""
     imports = results.imports[results.imports["value"].abs() > ZERO].copy()

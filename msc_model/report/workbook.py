@@ -118,6 +118,7 @@ def report_tables(
         flow_year=flow_year,
         diagrams={m: diagram_for(results, data, m, flow_year) for m in data.metals},
         prices=results.prices,
+        timeline=tb.build_timeline(results, data),
         side=side,
     )
 
