@@ -6,10 +6,16 @@ Excel lock files, encrypted/legacy (OLE2) files, non-zip files, oversize files a
 members whose declared uncompressed size is too large (zip bombs; Python's ``zipfile``
 enforces the declared sizes while reading). XML entity bombs are stopped by defusedxml,
 which openpyxl uses when it is installed; its exception becomes an :class:`InputError`.
+
+The file is read into memory once (it is at most ``max_file_bytes``), hashed, and only
+those bytes are parsed: the SHA-256 a report records is that of the bytes the model was
+built from, even if the file is replaced or deleted while the run goes on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -65,6 +71,41 @@ def _fail(path: Path, found: str, expected: str, hint: str = "") -> InputError:
     return InputError([Problem(path.name, "", found, expected, hint)], str(path))
 
 
+@dataclass(frozen=True)
+class WorkbookBytes:
+    """A workbook's bytes as read once, and their SHA-256."""
+
+    path: Path
+    content: bytes
+    sha256: str
+
+    def stream(self) -> io.BytesIO:
+        return io.BytesIO(self.content)
+
+
+def read_bytes(path: Path, limits: Limits) -> WorkbookBytes:
+    """Check ``path`` (:func:`check_file`) and read its bytes once, hashed as read.
+
+    Raises
+    ------
+    InputError
+        As :func:`check_file`, or when the file grew past the cap or became unreadable
+        between the check and the read.
+    """
+    check_file(path, limits)
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        reason = f"an unreadable file ({exc.strerror or exc})"
+        raise _fail(path, reason, "an .xlsx workbook") from None
+    if len(content) > limits.max_file_bytes:
+        raise _fail(path, "a file larger than the cap", f"at most {limits.max_file_bytes} bytes")
+    book = WorkbookBytes(path, content, hashlib.sha256(content).hexdigest())
+    _check_archive(book, limits)
+    return book
+
+
 def check_file(path: Path, limits: Limits) -> None:
     """Refuse files openpyxl must not open; raise :class:`InputError` with the reason."""
     expected = "an .xlsx workbook"
@@ -105,8 +146,15 @@ def check_file(path: Path, limits: Limits) -> None:
     if not zipfile.is_zipfile(path):
         kind = "a text or CSV file" if _is_text(head) else "a file that is not a zip archive"
         raise _fail(path, kind, expected, "save it from Excel as 'Excel Workbook (*.xlsx)'")
+
+
+def _check_archive(book: WorkbookBytes, limits: Limits) -> None:
+    """The zip-level checks, on the bytes that will be parsed."""
+    path, expected = book.path, "an .xlsx workbook"
+    if not zipfile.is_zipfile(book.stream()):
+        raise _fail(path, "a file that is not a zip archive", expected)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(book.stream()) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -147,30 +195,39 @@ def _unreadable(path: Path, exc: BaseException) -> InputError:
     return _fail(path, f"an unreadable workbook ({reason})", "an .xlsx workbook")
 
 
-def _open(path: Path, data_only: bool) -> openpyxl.Workbook:
+def _open(book: WorkbookBytes, data_only: bool) -> openpyxl.Workbook:
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        return openpyxl.load_workbook(book.stream(), read_only=True, data_only=data_only)
     except (DefusedXmlException, *_READ_ERRORS) as exc:
-        raise _unreadable(path, exc) from None
+        raise _unreadable(book.path, exc) from None
 
 
 def read_sheets(
     path: Path, wanted: Iterable[str], limits: Limits
 ) -> tuple[list[str], dict[str, RawSheet]]:
-    """All sheet names, and the wanted sheets that exist read as :class:`RawSheet`.
+    """All sheet names, and the wanted sheets that exist read as :class:`RawSheet`."""
+    names, sheets, _ = read_workbook(path, wanted, limits)
+    return names, sheets
+
+
+def read_workbook(
+    path: Path, wanted: Iterable[str], limits: Limits
+) -> tuple[list[str], dict[str, RawSheet], WorkbookBytes]:
+    """As :func:`read_sheets`, and the bytes that were parsed (with their hash).
 
     Only values are read (``data_only=True``): a formula yields its cached result, or
     None when the file was written by a program that does not compute formulas.
     """
-    check_file(path, limits)
-    workbook = _open(path, data_only=True)
+    path = Path(path)
+    book = read_bytes(path, limits)
+    workbook = _open(book, data_only=True)
     try:
         names = list(workbook.sheetnames)
         sheets = {}
         for name in wanted:
             if name in names:
                 sheets[name] = _read_sheet(path, workbook[name], limits)
-        return names, sheets
+        return names, sheets, book
     except InputError:
         raise  # our own refusal (row cap), already precise
     except (DefusedXmlException, *_READ_ERRORS) as exc:
@@ -232,7 +289,9 @@ def _trim(values: tuple[object, ...]) -> tuple[object, ...]:
     return values[:end]
 
 
-def find_formulas(path: Path, cells: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
+def find_formulas(
+    book: WorkbookBytes, cells: Mapping[str, Iterable[str]]
+) -> dict[tuple[str, str], str]:
     """Formulas held by some cells, keyed by (sheet, cell).
 
     Called only when required cells read blank: re-opening with ``data_only=False`` tells a
@@ -243,7 +302,7 @@ def find_formulas(path: Path, cells: Mapping[str, Iterable[str]]) -> dict[tuple[
     found: dict[tuple[str, str], str] = {}
     if not wanted:
         return found
-    workbook = _open(path, data_only=False)
+    workbook = _open(book, data_only=False)
     try:
         for name, addresses in wanted.items():
             if name not in workbook.sheetnames:

@@ -14,13 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from msc_model.data import ModelData
+from msc_model.data import ModelData, Provenance
 from msc_model.errors import Problem, ProblemCollector, UnitError, did_you_mean
 from msc_model.inputs import checks
 from msc_model.inputs.cells import CellProblem, address, is_blank, parse_name
 from msc_model.inputs.context import Context
 from msc_model.inputs.convert import convert_sheet
-from msc_model.inputs.reader import Limits, RawSheet, find_formulas, read_sheets
+from msc_model.inputs.reader import (
+    Limits,
+    RawSheet,
+    WorkbookBytes,
+    find_formulas,
+    read_workbook,
+)
 from msc_model.inputs.shocks import read_shocks
 from msc_model.inputs.tables import read_param_sheet, read_set_sheet
 from msc_model.schema import PARAM_SHEETS, REQUIRED_SHEETS, SET_SHEETS, SHEETS
@@ -59,7 +65,7 @@ def load_inputs(path: str | Path, *, limits: Limits | None = None) -> ModelData:
     """
     path = Path(path)
     limits = limits or Limits()
-    names, raw = read_sheets(path, list(SHEETS), limits)
+    names, raw, book = read_workbook(path, list(SHEETS), limits)
     ctx = Context(ProblemCollector(source=str(path)))
     _check_lock_file(ctx, path)
     _check_sheet_names(ctx, names)
@@ -86,10 +92,12 @@ def load_inputs(path: str | Path, *, limits: Limits | None = None) -> ModelData:
     checks.check_pairs(ctx)
     checks.check_end_uses(ctx)
     library = read_shocks(ctx, raw, set_rows)  # the optional shocks and shock_scenarios
-    _explain_formulas(ctx, path)
+    _explain_formulas(ctx, book)
     ctx.problems.problems.sort(key=_reading_order)
     ctx.problems.raise_if_any()
-    return dataclasses.replace(_model_data(ctx, path, raw, set_rows, vintages), **library)
+    provenance = Provenance(source_sha256=book.sha256, inputs=(str(path),))
+    data = _model_data(ctx, path, raw, set_rows, vintages)
+    return dataclasses.replace(data, provenance=provenance, **library)
 
 
 _SHEET_ORDER = {name: position for position, name in enumerate(SHEETS)}
@@ -183,14 +191,14 @@ def _is_unit(name: str) -> bool:
     return True
 
 
-def _explain_formulas(ctx: Context, path: Path) -> None:
+def _explain_formulas(ctx: Context, book: WorkbookBytes) -> None:
     """Blank cells that hold a formula: the value was never computed, not left out.
 
     Only runs when some cell read blank, so a clean workbook is opened once.
     """
     if not ctx.blank_cells:
         return
-    formulas = find_formulas(path, ctx.blank_cells)
+    formulas = find_formulas(book, ctx.blank_cells)
     if not formulas:
         return
     kept: list[Problem] = []

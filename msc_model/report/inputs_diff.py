@@ -139,7 +139,8 @@ def compare_inputs(data: ModelData, reference: Path | None) -> InputDiff:
     empty = pd.DataFrame(columns=CHANGE_COLUMNS)
     if reference is None:
         return InputDiff(None, empty, note="No default workbook to compare with.")
-    if data.source and Path(data.source).resolve() == reference.resolve():
+    same = data.source and Path(data.source).resolve() == reference.resolve()
+    if same and not data.provenance.scenario:
         return InputDiff(reference, empty, note=f"This run uses {reference.name} unchanged.")
     try:
         _, raw = read_sheets(reference, list(SHEETS), Limits())

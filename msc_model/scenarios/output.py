@@ -58,8 +58,12 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _csv(path: Path, frame: pd.DataFrame) -> None:
+    """Write a neutralised CSV with RFC 4180 line ends: pandas quotes a field holding a
+    lone carriage return only when CR is part of the line terminator."""
     safe = neutralised(frame)
-    atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False), overwrite=True)
+    atomic_write(
+        path, lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\r\n"), overwrite=True
+    )
 
 
 def write_tidy(frame: pd.DataFrame, folder: str | Path, name: str = "results") -> list[Path]:
