@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -50,6 +51,8 @@ class RawSheet:
     name: str
     header: tuple[object, ...] = ()
     rows: list[tuple[int, tuple[object, ...]]] = field(default_factory=list)
+    hidden: bool = False  # hidden or "very hidden" in Excel: read, but nobody sees it
+    merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:C5"
 
 
 # Errors openpyxl and zipfile raise on malformed content; caught only around their calls.
@@ -266,7 +269,8 @@ def _read_sheet(path: Path, sheet, limits: Limits) -> RawSheet:
             str(path),
         )
     sheet.reset_dimensions()  # read every row, not only those inside a stale <dimension>
-    raw = RawSheet(sheet.title)
+    raw = RawSheet(sheet.title, hidden=getattr(sheet, "sheet_state", "visible") != "visible")
+    raw.merged = merged_ranges(sheet)
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > limits.max_rows:
             raise too_many
@@ -276,6 +280,34 @@ def _read_sheet(path: Path, sheet, limits: Limits) -> RawSheet:
         elif any(not _blank(v) for v in values):
             raw.rows.append((number, values))
     return raw
+
+
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z0-9:$]+)\"")
+#: bytes kept between chunks so that a tag split by a chunk boundary is still found
+_OVERLAP = 256
+
+
+def merged_ranges(sheet) -> list[str]:
+    """The merged ranges of a read-only sheet (openpyxl does not read them in that mode).
+
+    The sheet part is scanned in 1 MiB chunks for ``<mergeCell ref="...">`` tags: no XML
+    tree is built, so a large sheet costs one pass of bytes, not memory.
+    """
+    opener = getattr(sheet, "_get_source", None)
+    if opener is None:
+        return []
+    found: list[str] = []
+    tail = b""
+    with opener() as source:
+        while chunk := source.read(1 << 20):
+            block = tail + chunk
+            end = 0
+            for match in _MERGE.finditer(block):  # a match found is a whole tag
+                found.append(match.group(1).decode().replace("$", ""))
+                end = match.end()
+            # keep the last bytes after the last tag: a tag cut by the chunk boundary
+            tail = block[max(end, len(block) - _OVERLAP) :]
+    return list(dict.fromkeys(found))
 
 
 def _blank(value: object) -> bool:
