@@ -36,12 +36,27 @@ MB = 2**20
 
 @dataclass(frozen=True)
 class Limits:
-    """Size caps checked before and while reading (tests pass smaller ones)."""
+    """Size caps checked before and while reading (tests pass smaller ones).
+
+    The part caps bound what openpyxl builds in memory before the first cell is read: it
+    parses the whole style sheet into objects (~25 bytes of XML became ~700 bytes of
+    Python each: a 190 MB styles.xml took 5 GB) and loads every shared string. A real
+    model workbook's styles.xml is tens of KB, its shared strings a few thousand.
+    """
 
     max_file_bytes: int = 50 * MB
     max_unzipped_bytes: int = 200 * MB
     max_rows: int = 200_000
     max_columns: int = 2_000
+    #: xl/styles.xml unzipped
+    max_styles_bytes: int = 4 * MB
+    #: any other part that is not a worksheet or the shared strings (workbook.xml, rels,
+    #: content types, document properties, themes)
+    max_other_part_bytes: int = 16 * MB
+    #: shared strings (counted while streaming, not trusted from ``uniqueCount``)
+    max_shared_strings: int = 300_000
+    #: cells in all worksheets together (counted while streaming)
+    max_cells: int = 2_000_000
 
 
 @dataclass
@@ -67,6 +82,8 @@ _READ_ERRORS = (
     AttributeError,
     EOFError,
     OSError,
+    SyntaxError,  # lxml's XMLSyntaxError (a truncated part) when lxml is installed
+    NotImplementedError,  # an unsupported compression method
 )
 
 
@@ -172,6 +189,82 @@ def _check_archive(book: WorkbookBytes, limits: Limits) -> None:
         )
     if "xl/workbook.xml" not in names:
         raise _fail(path, "a zip archive without xl/workbook.xml", expected)
+    _check_parts(book, members, limits)
+
+
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_HINT = "the file may be crafted to exhaust memory; re-save it from Excel"
+
+
+def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse parts that would make openpyxl exhaust memory or time, before it parses.
+
+    Declared sizes are enforced by ``zipfile`` while reading (it stops at the declared
+    size), so they are checked first; counts (shared strings, cells) are then taken by
+    streaming the parts through a regular expression, never by building a tree.
+    """
+    path = book.path
+    for member in members:
+        name = member.filename
+        if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml":
+            continue  # bounded by the counts below and the total
+        cap = limits.max_styles_bytes if name == "xl/styles.xml" else limits.max_other_part_bytes
+        if member.file_size > cap:
+            raise _fail(
+                path,
+                f"{name} of {member.file_size / MB:.1f} MB once unzipped",
+                f"at most {cap / MB:.0f} MB",
+                _HINT,
+            )
+    with zipfile.ZipFile(book.stream()) as archive:
+        by_name = {m.filename: m for m in members}
+        if "xl/sharedStrings.xml" in by_name:
+            shared = by_name["xl/sharedStrings.xml"]
+            strings = _count(archive, shared, _SHARED_STRING, limits.max_shared_strings)
+            if strings > limits.max_shared_strings:
+                raise _fail(
+                    path,
+                    f"more than {limits.max_shared_strings:,} shared strings",
+                    f"at most {limits.max_shared_strings:,}",
+                    _HINT,
+                )
+        cells = 0
+        for member in members:
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                cells += _count(archive, member, _CELL, limits.max_cells - cells)
+                if cells > limits.max_cells:
+                    raise _fail(
+                        path,
+                        f"more than {limits.max_cells:,} cells",
+                        f"at most {limits.max_cells:,} cells in all sheets",
+                        "model inputs are far smaller; remove pasted raw data",
+                    )
+
+
+def _count(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, tag: re.Pattern, stop: int | None = None
+) -> int:
+    """Occurrences of ``tag`` in a part, streamed in 1 MiB chunks (stops past ``stop``).
+
+    A tag cut by a chunk boundary is counted with the next chunk: the last bytes after
+    the last match are carried over. Corrupt data is left for openpyxl to report.
+    """
+    count, tail = 0, b""
+    try:
+        with archive.open(member) as source:
+            while chunk := source.read(1 << 20):
+                block = tail + chunk
+                end = 0
+                for match in tag.finditer(block):
+                    count += 1
+                    end = match.end()
+                tail = block[max(end, len(block) - 64) :]
+                if stop is not None and count > stop:
+                    break
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
+        pass  # openpyxl meets the same bytes and its error is reported as unreadable
+    return count
 
 
 def _is_text(head: bytes) -> bool:
