@@ -91,7 +91,7 @@ BOMBS = {
     "shared_strings": ("xl/sharedStrings.xml", shared_strings_bomb),
     # just inside the part limits: the worst a crafted file may still make msc read
     "styles_under_cap": ("xl/styles.xml", lambda: styles_bomb(3_900_000)),
-    "shared_strings_under_cap": ("xl/sharedStrings.xml", lambda: shared_strings_bomb(16_500_000)),
+    "shared_strings_under_cap": ("xl/sharedStrings.xml", lambda: shared_strings_bomb(4_900_000)),
 }
 
 

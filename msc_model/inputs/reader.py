@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -316,6 +317,17 @@ def read_workbook(
     """
     path = Path(path)
     book = read_bytes(path, limits)
+    with warnings.catch_warnings():
+        # openpyxl warns (to stderr) about damage it works around ("invalid dependency
+        # definitions", "no stylesheet"); what matters is checked on the values read
+        warnings.simplefilter("ignore", UserWarning)
+        return _read_all(book, wanted, limits)
+
+
+def _read_all(
+    book: WorkbookBytes, wanted: Iterable[str], limits: Limits
+) -> tuple[list[str], dict[str, RawSheet], WorkbookBytes]:
+    path = book.path
     workbook = _open(book, data_only=True)
     try:
         names = list(workbook.sheetnames)
@@ -427,6 +439,14 @@ def find_formulas(
     found: dict[tuple[str, str], str] = {}
     if not wanted:
         return found
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _find_formulas(book, wanted, found)
+
+
+def _find_formulas(
+    book: WorkbookBytes, wanted: dict[str, set[str]], found: dict[tuple[str, str], str]
+) -> dict[tuple[str, str], str]:
     workbook = _open(book, data_only=False)
     try:
         for name, addresses in wanted.items():
