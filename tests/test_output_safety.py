@@ -9,6 +9,7 @@ formula in a spreadsheet.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import subprocess
 import sys
@@ -216,3 +217,82 @@ def test_csv_text_cannot_become_a_formula_and_numbers_stay_numbers(tmp_path) -> 
     assert back["value"].tolist() == frame["value"].tolist()  # numbers, not text
     assert pd.read_parquet(parquet_path)["metal"].tolist() == frame["metal"].tolist()
     assert neutralised(pd.DataFrame({"=x": [1]})).columns.tolist() == ["'=x"]
+
+
+def test_compare_never_writes_its_scenario_file_and_refuses_before_solving(
+    case, what_if, tmp_path
+) -> None:
+    before = sha(what_if)
+    result = CliRunner().invoke(
+        app,
+        ["compare", str(case), "-s", "dear_cu", "--scenario-file", str(what_if),
+         "-o", str(what_if), "--overwrite", "-q", "-w", "0"],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "input workbook" in result.output, result.output
+    assert sha(what_if) == before
+
+
+# -- the writers go through the atomic writer: a save that fails half-way changes nothing
+
+
+def _failing_half_way(original):
+    """A writer that writes part of its file and then finds the disk full."""
+
+    def write(self, target, *args, **kwargs):
+        Path(target).write_bytes(b"PK\x03\x04 the first bytes")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    return write
+
+
+def test_a_report_save_failing_half_way_keeps_the_old_report_and_its_diagrams(
+    case, tmp_path, monkeypatch
+) -> None:
+    target = tmp_path / "plan.xlsx"
+    done = run(case, target)
+    html = tmp_path / "plan_flows.html"
+    before = {p.name: sha(p) for p in tmp_path.iterdir()}
+    monkeypatch.setattr(
+        "msc_model.report.writer.ExcelWriter.save",
+        lambda self: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")),
+    )
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_report(done.results, done.data, done.outcome, target, overwrite=True)
+    assert {p.name: sha(p) for p in tmp_path.iterdir()} == before
+    assert html.is_file()
+
+
+def test_sweep_outputs_failing_half_way_keep_the_old_files(case, tmp_path, monkeypatch):
+    out = tmp_path / "sweep"
+    sweep(case, [CU_PRICE], out=out, workers=0)
+    before = {p.relative_to(out).as_posix(): sha(p) for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(pd.DataFrame, "to_csv", _failing_half_way(pd.DataFrame.to_csv))
+    with pytest.raises(OutputError, match="No space left on device"):
+        sweep(case, [CU_PRICE], out=out, workers=0, resume=True)
+    after = {p.relative_to(out).as_posix(): sha(p) for p in out.rglob("*") if p.is_file()}
+    assert after == before  # old outputs intact, no temporary file anywhere
+
+
+def test_a_run_file_failing_half_way_is_not_stored_and_runs_again(case, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "sweep"
+    real = pq.write_table
+    calls = []
+
+    def write_table(table, where, *args, **kwargs):
+        calls.append(where)
+        if len(calls) == 2:  # the second run's file: half written, then the disk is full
+            Path(where).write_bytes(b"PAR1 half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(table, where, *args, **kwargs)
+
+    monkeypatch.setattr("msc_model.scenarios.store.pq.write_table", write_table)
+    with pytest.raises(OutputError, match="No space left on device"):
+        sweep(case, [CU_PRICE], out=out, workers=0)
+    stored = sorted(p.name for p in (out / "runs").iterdir())
+    assert stored == ["r0000.parquet"]  # no torn r0001, no temporary file
+    monkeypatch.setattr("msc_model.scenarios.store.pq.write_table", real)
+    again = sweep(case, [CU_PRICE], out=out, workers=0, resume=True)
+    files = sorted(p.stem for p in (out / "runs").iterdir())
+    assert files == sorted(again["run_id"].unique()) and "r0001" in files

@@ -9,7 +9,7 @@ written as text, never as a formula.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,20 +121,26 @@ def fill_sheets(wb: Workbook, sheets: Mapping[str, pd.DataFrame]) -> None:
 
 
 def write_tables(
-    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, overwrite: bool = False
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    protect: Iterable[str | Path | None] = (),
 ) -> WriteOutcome:
     """Write each DataFrame to its own sheet of a new xlsx file, atomically.
 
     Raises
     ------
     OutputError
-        If ``path`` exists and ``overwrite`` is false, or its folder does not exist.
+        If ``path`` is one of the ``protect`` files (inputs), exists and ``overwrite`` is
+        false, or its folder does not exist.
     """
-    path = check_target(path, overwrite=overwrite)
+    protect = tuple(protect)
+    path = check_target(path, overwrite=overwrite, protect=protect)
     wb = Workbook(write_only=True)
     try:
         fill_sheets(wb, sheets)
     except BaseException:
         discard_workbook(wb)
         raise
-    return save_workbook(wb, path, overwrite=overwrite)
+    return save_workbook(wb, path, overwrite=overwrite, protect=protect)

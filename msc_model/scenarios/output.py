@@ -120,10 +120,15 @@ def write_pareto(
 
 
 def write_compare(
-    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, overwrite: bool = False
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    protect: tuple[str | Path | None, ...] = (),
 ) -> WriteOutcome:
-    """The comparison workbook (indicators side by side, changed cells, runs)."""
-    return write_tables(_plain(sheets), path, overwrite=overwrite)
+    """The comparison workbook (indicators side by side, changed cells, runs); never
+    one of the ``protect`` files (the case workbook and the scenario file)."""
+    return write_tables(_plain(sheets), path, overwrite=overwrite, protect=protect)
 
 
 def _plain(sheets: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
