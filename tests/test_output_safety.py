@@ -177,6 +177,15 @@ def test_sweep_never_deletes_or_replaces_what_it_did_not_write(case, tmp_path) -
     manifest = (own / "msc_manifest.json").read_text()
     assert '"results.csv"' in manifest and '"runs/"' in manifest
 
+    # the case workbook itself under an output name is refused even with --overwrite
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    workbook = inside / "summary.xlsx"
+    workbook.write_bytes(case.read_bytes())
+    with pytest.raises(OutputError, match="input workbook"):
+        sweep(workbook, [CU_PRICE], out=inside, workers=0, overwrite=True)
+    assert sha(workbook) == sha(case)
+
 
 def test_a_torn_run_file_is_run_again_on_resume(case, tmp_path) -> None:
     out = tmp_path / "sweep"

@@ -19,6 +19,7 @@ file of the user's is replaced only with ``overwrite``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -77,26 +78,49 @@ def _is_plan(path: Path) -> bool:
     return isinstance(plan, dict) and "workbook" in plan
 
 
-def claim(folder: Path, names: Iterable[str], *, overwrite: bool) -> None:
+def claim(
+    folder: Path, names: Iterable[str], *, overwrite: bool, inputs: Iterable[str] = ()
+) -> None:
     """Record ``names`` as msc's in ``folder``'s manifest, refusing a file of the user's.
+
+    ``inputs`` are the SHA-256 of the run's input workbooks: an existing workbook under an
+    output name with one of these hashes is the input itself and is refused even with
+    ``overwrite`` (the sweep knows its workbook by hash, not by path).
 
     Raises
     ------
     OutputError
-        If one of ``names`` exists, is not msc's, and ``overwrite`` is false.
+        If one of ``names`` exists, is not msc's, and ``overwrite`` is false; or it is an
+        input of the run.
     """
     owned = read_manifest(folder)
     names = list(names)
+    hashes = {h for h in inputs if h}
     for name in names:
         path = folder / name
-        if name not in owned and (path.exists() or path.is_symlink()) and not overwrite:
+        if name in owned or not (path.exists() or path.is_symlink()):
+            continue
+        if not overwrite:
             raise OutputError(
                 f"{path} exists and was not written by msc; use another folder, or "
                 "--overwrite to replace it"
             )
+        if hashes and path.suffix == ".xlsx" and path.is_file() and _sha256(path) in hashes:
+            raise OutputError(
+                f"{path} is an input workbook of this run; use another folder "
+                "(inputs are never written, even with --overwrite)"
+            )
     files = sorted(owned | set(names))
     text = json.dumps({"written by": "msc-model", "files": files}, indent=1)
     write_bytes(folder / MANIFEST, text.encode(), overwrite=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _foreign_runs(runs: Path) -> list[str]:
@@ -156,7 +180,12 @@ class RunStore:
                     "factors or design); use another folder or --overwrite"
                 )
         # refuse a user's own file under an output name now, not after hours of runs
-        claim(self.folder, [PLAN, RUNS, *OUTPUTS], overwrite=overwrite)
+        claim(
+            self.folder,
+            [PLAN, RUNS, *OUTPUTS],
+            overwrite=overwrite,
+            inputs=[str(plan.get("workbook", ""))],
+        )
         if overwrite:  # discard the earlier sweep: only the run files msc wrote
             for path in self.runs.glob("*.parquet") if self.runs.is_dir() else ():
                 if _RUN_FILE.fullmatch(path.name):
