@@ -202,3 +202,25 @@ def _tmpfs(folder: Path, options: str):
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_msc_run_into_a_read_only_folder_is_one_line_before_the_solve(tmp_path):
+    """The writability of the target is checked before any work: one line, exit 2."""
+    from factory import minimal_sheets, write_workbook
+    from typer.testing import CliRunner
+
+    from msc_model.cli import app
+
+    case = write_workbook(tmp_path / "case.xlsx", minimal_sheets())
+    folder = tmp_path / "ro"
+    with _tmpfs(folder, "ro,size=1m"):
+        result = CliRunner().invoke(app, ["run", str(case), "-o", str(folder / "r.xlsx")])
+        assert result.exit_code == 2, result.output
+        assert result.output.count("error:") == 1 and "Traceback" not in result.output
+        assert "cannot write in" in " ".join(result.output.split())
+        from msc_model.pipeline import run
+
+        stages: list[str] = []
+        with pytest.raises(OutputError, match="cannot write in"):
+            run(case, folder / "r.xlsx", on_stage=stages.append)
+        assert stages == []  # refused before the case was even read

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from msc_model.data import ModelData
 from msc_model.errors import InputError
-from msc_model.inputs.reader import Limits, read_sheets
+from msc_model.inputs.reader import Limits, read_workbook
 from msc_model.inputs.validate import frame
 from msc_model.schema import SHEETS
 
@@ -49,6 +49,7 @@ class InputDiff:
     changes: pd.DataFrame
     marked: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     note: str = ""
+    reference_sha256: str = ""  # of the reference's bytes as read for the comparison
 
 
 def default_reference() -> Path | None:
@@ -141,9 +142,12 @@ def compare_inputs(data: ModelData, reference: Path | None) -> InputDiff:
         return InputDiff(None, empty, note="No default workbook to compare with.")
     same = data.source and Path(data.source).resolve() == reference.resolve()
     if same and not data.provenance.scenario:
-        return InputDiff(reference, empty, note=f"This run uses {reference.name} unchanged.")
+        note = f"This run uses {reference.name} unchanged."
+        return InputDiff(
+            reference, empty, note=note, reference_sha256=data.provenance.source_sha256
+        )
     try:
-        _, raw = read_sheets(reference, list(SHEETS), Limits())
+        _, raw, book = read_workbook(reference, list(SHEETS), Limits())
     except (InputError, OSError) as exc:
         return InputDiff(None, empty, note=f"{reference.name} could not be read: {exc}")
     theirs = {name: frame(sheet) for name, sheet in raw.items()}
@@ -154,4 +158,4 @@ def compare_inputs(data: ModelData, reference: Path | None) -> InputDiff:
     else:
         note = f"{len(changes) + dropped} cell(s) differ from {reference.name}"
         note += f"; the first {len(changes)} are listed." if dropped else "."
-    return InputDiff(reference, table, marked, note)
+    return InputDiff(reference, table, marked, note, book.sha256)

@@ -40,6 +40,7 @@ def run_info(
     *,
     error: BaseException | None = None,
     reference: Path | None = None,
+    reference_sha256: str = "",
 ) -> pd.DataFrame:
     """Provenance of the run as (item, value) rows.
 
@@ -54,8 +55,9 @@ def run_info(
         Seconds per pipeline stage so far.
     error
         The solver error of a run that has no optimal plan.
-    reference
-        The workbook the Inputs were compared with, if any.
+    reference, reference_sha256
+        The workbook the Inputs were compared with, if any, and the hash of its bytes as
+        read for the comparison (computed now only when not given).
     """
     termination = outcome.termination if outcome is not None else ""
     if error is not None:
@@ -81,7 +83,7 @@ def run_info(
     if reference is not None:
         rows += [
             ("inputs compared with", reference.name),
-            ("its SHA-256", file_sha256(reference)),
+            ("its SHA-256", reference_sha256 or file_sha256(reference)),
         ]
     rows.append(("python", platform.python_version()))
     rows += [(f"version {p}", _version(p)) for p in DEPENDENCIES]

@@ -148,7 +148,14 @@ def build_report(
         security_sheets(wb, t)
         cost_sheet(wb, t)
         inputs_sheets(wb, data, diff)
-        run_info_sheet(wb, run_info(data, outcome, timings, reference=diff.reference))
+        info = run_info(
+            data,
+            outcome,
+            timings,
+            reference=diff.reference,
+            reference_sha256=diff.reference_sha256,
+        )
+        run_info_sheet(wb, info)
         fill_summary(summary, t, outcome, dependence, data.source)
     except BaseException:
         discard_workbook(wb)
@@ -286,7 +293,15 @@ def write_failed_report(
         summary = open_summary(wb, data)
         inputs_sheets(wb, data, diff)
         run_info_sheet(
-            wb, run_info(data, None, dict(timings or {}), error=error, reference=diff.reference)
+            wb,
+            run_info(
+                data,
+                None,
+                dict(timings or {}),
+                error=error,
+                reference=diff.reference,
+                reference_sha256=diff.reference_sha256,
+            ),
         )
         fill_failed_summary(summary, data, error, diagnosis)
         mark_companions(wb, [])
