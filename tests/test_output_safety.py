@@ -307,3 +307,17 @@ def test_a_run_file_failing_half_way_is_not_stored_and_runs_again(case, tmp_path
     again = sweep(case, [CU_PRICE], out=out, workers=0, resume=True)
     files = sorted(p.stem for p in (out / "runs").iterdir())
     assert files == sorted(again["run_id"].unique()) and "r0001" in files
+
+
+def test_a_sweep_whose_scheduler_does_not_answer_leaves_nothing_behind(case, tmp_path):
+    import dask  # a declared dependency: no skip
+
+    from msc_model.scenarios.executor import ExecutorError
+
+    out = tmp_path / "never"
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(ExecutorError, match="no Dask scheduler answers"),
+    ):
+        sweep(case, [CU_PRICE], out=out, scheduler="tcp://127.0.0.1:9", workers=0)
+    assert not out.exists()

@@ -19,6 +19,7 @@ file of the user's is replaced only with ``overwrite``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -154,6 +155,10 @@ class RunStore:
         text = json.dumps(plan, indent=1, sort_keys=True, default=str)
         if self.folder.exists() and not self.folder.is_dir():
             raise OutputError(f"{self.folder} is a file; --out needs a folder")
+        # what this store creates, so that a sweep that never starts leaves nothing behind
+        self.created = [
+            p for p in (self.folder, self.runs, plan_file, self.folder / MANIFEST) if not p.exists()
+        ]
         self.folder.mkdir(parents=True, exist_ok=True)
         owned = read_manifest(self.folder)
         foreign = _foreign_runs(self.runs)
@@ -192,6 +197,18 @@ class RunStore:
                     path.unlink(missing_ok=True)
         self.runs.mkdir(exist_ok=True)
         write_bytes(plan_file, text.encode(), overwrite=True)
+
+    def discard_if_unused(self) -> None:
+        """Remove what this store created, if no run was stored: for a sweep that could
+        not start (no Dask scheduler answers). Folders go only when empty."""
+        if self.runs.is_dir() and any(self.runs.iterdir()):
+            return
+        for path in reversed(self.created):  # files first, then runs/, then the folder
+            with contextlib.suppress(OSError):
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink()
 
     def done(self) -> set[str]:
         """Ids of the runs with a complete file (one whose record can be read back)."""
