@@ -224,3 +224,32 @@ def test_msc_run_into_a_read_only_folder_is_one_line_before_the_solve(tmp_path):
         with pytest.raises(OutputError, match="cannot write in"):
             run(case, folder / "r.xlsx", on_stage=stages.append)
         assert stages == []  # refused before the case was even read
+
+
+def test_a_run_killed_between_writing_and_swapping_leaves_the_old_files_and_no_litter(tmp_path):
+    """``kill -9`` after every temporary file is written, before the swap: the targets keep
+    their old bytes, nothing but hidden temporary files is left, and a later write to the
+    folder removes those once they are stale (their process is gone)."""
+    report, html = tmp_path / "plan.xlsx", tmp_path / "plan_flows.html"
+    report.write_bytes(b"old report")
+    html.write_bytes(b"old diagrams")
+    child = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from msc_model.safety import OutputUnit\n"
+        "folder = Path(sys.argv[1])\n"
+        "unit = OutputUnit(overwrite=True)\n"
+        "unit.stage(folder / 'plan.xlsx', lambda t: t.write_bytes(b'new report'))\n"
+        "unit.stage(folder / 'plan_flows.html', lambda t: t.write_bytes(b'new diagrams'))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", child, str(tmp_path)], check=False)
+    assert done.returncode == -9
+    assert report.read_bytes() == b"old report" and html.read_bytes() == b"old diagrams"
+    litter = [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert len(litter) == 2 and all(".part" in p.name for p in litter)
+    old = time.time() - STALE_AFTER - 60
+    for path in litter:
+        os.utime(path, (old, old))
+    write_bytes(tmp_path / "plan.xlsx", b"next report", overwrite=True)
+    assert _listing(tmp_path) == ["plan.xlsx", "plan_flows.html"]
