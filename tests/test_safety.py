@@ -253,3 +253,49 @@ def test_a_run_killed_between_writing_and_swapping_leaves_the_old_files_and_no_l
         os.utime(path, (old, old))
     write_bytes(tmp_path / "plan.xlsx", b"next report", overwrite=True)
     assert _listing(tmp_path) == ["plan.xlsx", "plan_flows.html"]
+
+
+_RACER = """
+import sys, time
+from pathlib import Path
+import msc_model.safety as safety
+
+folder, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+start, pause = float(sys.argv[4]), float(sys.argv[5])
+real = safety._rename
+
+
+def slow_rename(tmp, target):  # a slow file system: the window between two renames
+    real(tmp, target)
+    time.sleep(pause)
+
+
+safety._rename = slow_rename
+with safety.OutputUnit(overwrite=True) as unit:
+    unit.stage(folder / "plan.xlsx", lambda t: t.write_text(name))
+    unit.stage(folder / "plan_flows.html", lambda t: t.write_text(name))
+    while not go.exists():
+        time.sleep(0.01)
+    time.sleep(start)
+    unit.commit()
+"""
+
+
+def test_two_units_replacing_the_same_files_at_once_do_not_interleave(tmp_path):
+    """The folder lock: of two processes swapping in a report and its diagrams at the same
+    moment, the survivors come from one. Renames are slowed down so that, unlocked, beta
+    would swap its report, alpha its report and diagrams, then beta its diagrams."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    go = tmp_path / "go"
+    timing = {"alpha": ("0.3", "0.1"), "beta": ("0", "0.8")}  # (start, pause after rename)
+    racers = [
+        subprocess.Popen([sys.executable, "-c", _RACER, str(folder), name, str(go), *when])
+        for name, when in timing.items()
+    ]
+    time.sleep(1.0)  # both have staged their files and wait
+    go.touch()
+    assert [r.wait(timeout=60) for r in racers] == [0, 0]
+    report = (folder / "plan.xlsx").read_text()
+    assert (folder / "plan_flows.html").read_text() == report
+    assert _listing(folder) == ["plan.xlsx", "plan_flows.html"]
