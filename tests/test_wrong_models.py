@@ -100,3 +100,16 @@ def test_merged_cells_in_a_data_row_are_an_error_naming_the_range(tmp_path):
     assert [p.cell for p in raised.value.problems if "merged" in p.found] == [
         f"A{number}:C{number}"
     ]
+
+
+def test_a_scenario_that_overflows_a_value_is_an_error_at_its_row(tmp_path):
+    from msc_model.scenarios.overlays import apply_scenario
+
+    case = write_workbook(tmp_path / "case.xlsx", minimal_sheets())
+    rows = [["scenario", "table", "metal", "operation", "value"]]
+    rows += [["huge", "import_price", "Cu", "scale", 1e308]]
+    overlay = write_workbook(tmp_path / "what_if.xlsx", {"scenarios": rows})
+    with pytest.raises(InputError) as raised:
+        apply_scenario(load_inputs(case), "huge", overlay)
+    assert {p.where for p in raised.value.problems} == {"scenarios!E2"}
+    assert "magnitude at most 1e+15" in str(raised.value)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from msc_model.inputs.cells import (
     parse_name,
     parse_number,
 )
+from msc_model.inputs.convert import MAX_MAGNITUDE
 from msc_model.inputs.reader import Limits, WorkbookBytes, read_workbook
 from msc_model.scenarios.effective import effective_tables
 from msc_model.scenarios.selectors import Resolver, members, read_header
@@ -277,6 +279,16 @@ def _apply(data: ModelData, params, override: Override, problems: ProblemCollect
         if before is None and override.operation != "set":
             continue  # sparse row that does not exist: scaling "no limit" stays no limit
         after = _operate(override.operation, before, override.value)
+        if not math.isfinite(after) or abs(after) > MAX_MAGNITUDE:
+            # 1e308 x 2 is inf: the model would be solved with an infinite value
+            problems.add(
+                sheet or "scenario",
+                cell,
+                f"{override.operation} {override.value:g} giving {after:g} {param.unit}".rstrip(),
+                f"a result of magnitude at most {MAX_MAGNITUDE:g}",
+                "no real quantity is this large; check the value and its unit",
+            )
+            continue
         if param.integer or param.kind == "year":
             after = float(round(after))
         if not _in_range(param, after, sheet, cell, key, problems):
