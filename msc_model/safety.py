@@ -386,6 +386,8 @@ class OutputUnit:
                 _link_new(item.tmp, alt)
             except FileExistsError:
                 continue
+            except OSError as exc:
+                raise OutputError(f"cannot write {alt}: {_reason(exc)}") from None
             created.append(alt)
             note = f"{target.name} is locked (open in Excel?); the new file is {alt.name}"
             return Written(alt, note)
@@ -418,9 +420,14 @@ def _link_new(tmp: Path, target: Path) -> None:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
             raise
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        _rename(tmp, target)
+        try:
+            _rename(tmp, target)
+        except BaseException:
+            target.unlink(missing_ok=True)  # the empty name this call reserved
+            raise
         return
-    tmp.unlink()
+    with contextlib.suppress(OSError):  # the new name exists; discard() retries the rest
+        tmp.unlink()
 
 
 def atomic_write(
