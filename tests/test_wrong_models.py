@@ -113,3 +113,24 @@ def test_a_scenario_that_overflows_a_value_is_an_error_at_its_row(tmp_path):
         apply_scenario(load_inputs(case), "huge", overlay)
     assert {p.where for p in raised.value.problems} == {"scenarios!E2"}
     assert "magnitude at most 1e+15" in str(raised.value)
+
+
+def test_supplier_limits_that_forbid_every_import_are_a_warning_naming_the_cell(tmp_path):
+    """Issue 14: a 10 % supplier cap on copper forced 201,700 kt of unmet demand silently.
+    With n origins, n x share < 1 allows no import at all: ``msc validate`` says so."""
+    from msc_model.inputs.sanity import check_sanity
+
+    sheets = minimal_sheets()
+    # three copper origins: Chile (in the minimal case), Peru and Congo
+    for origin in ("Peru", "Congo"):
+        sheets["origins"].append([origin, *sheets["origins"][1][1:]])
+        sheets["imports"].append(["Cu", "refined", origin, "import_price", 9100, "USD/t"])
+    where = set_cell(sheets, "supplier_limits", {"metal": "Cu"}, "value", 0.1)
+    data = load_inputs(write_workbook(tmp_path / "case.xlsx", sheets))
+    found = [w for w in check_sanity(data).warnings if "max_supplier_share" in w.found]
+    assert [w.where for w in found] == [where]
+    assert "with 3 origin(s)" in found[0].found and "no copper can be imported" in found[0].hint
+
+    set_cell(sheets, "supplier_limits", {"metal": "Cu"}, "value", 0.34)  # 3 x 0.34 >= 1
+    data = load_inputs(write_workbook(tmp_path / "fine.xlsx", sheets))
+    assert not [w for w in check_sanity(data).warnings if "max_supplier_share" in w.found]
