@@ -69,6 +69,8 @@ class Provenance:
     scenario_sha256: str = ""
     #: the scenario's rows as declared, e.g. "scenarios!A5: import_price [metal=Li] scale 1.5"
     overlay: tuple[str, ...] = ()
+    #: cells the scenario changed: (sheet, cell, column, value used, value in the workbook)
+    scenario_cells: tuple[tuple[str, str, str, object, object], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -85,9 +85,14 @@ def test_a_scenario_report_names_the_scenario_and_shows_the_inputs_it_used(
     assert "with scenario 'dear_cu'" in shown[0]
     for price in used.loc[cu, "value"]:
         assert price in shown
+    # Changed inputs lists the scenario's cells first, against the run's own workbook
     ws = load_workbook(report, read_only=True)["Changed inputs"]
-    changed = [r[4] for r in ws.iter_rows(values_only=True) if len(r) > 4]
-    assert set(used.loc[cu, "value"]) <= set(changed)  # the "value in this run" column
+    rows = [r for r in ws.iter_rows(values_only=True) if len(r) > 5 and r[3]]
+    scenario = [r for r in rows if r[3] == "scenario 'dear_cu'"]
+    assert [(r[4], r[5]) for r in scenario] == [
+        (2 * v, v) for v in read.loc[cu, "value"]
+    ]  # (value in this run, value in case.xlsx)
+    assert rows.index(scenario[0]) <= 1  # first, under the header
 
 
 @pytest.mark.parametrize("replace", ["deleted", "replaced"])

@@ -20,7 +20,16 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 def effective_tables(tables: Mapping[str, object], changes: Iterable) -> dict[str, object]:
     """A copy of ``tables`` (``frame`` layout: index = Excel row) with each changed cell
     holding the value the run used."""
+    return rewrite_cells(tables, changes)[0]
+
+
+def rewrite_cells(
+    tables: Mapping[str, object], changes: Iterable
+) -> tuple[dict[str, object], list[tuple[str, str, str, object, object]]]:
+    """As :func:`effective_tables`, and each cell rewritten as (sheet, cell, column
+    header, value used, value in the workbook), for the report's Changed inputs."""
     result = dict(tables)
+    edits: list[tuple[str, str, str, object, object]] = []
     copied: set[str] = set()
     for change in changes:
         sheet, _, cell = change.input_cell.partition("!")
@@ -42,7 +51,8 @@ def effective_tables(tables: Mapping[str, object], changes: Iterable) -> dict[st
             table = result[sheet] = table.copy()
             copied.add(sheet)
         table.iat[table.index.get_loc(row), position] = new
-    return result
+        edits.append((sheet, cell, str(table.columns[position]), new, old))
+    return result, edits
 
 
 def _rescaled(old: object, before: float | None, after: float) -> float | None:

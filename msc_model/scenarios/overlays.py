@@ -43,7 +43,7 @@ from msc_model.inputs.cells import (
 )
 from msc_model.inputs.convert import MAX_MAGNITUDE
 from msc_model.inputs.reader import Limits, WorkbookBytes, read_workbook
-from msc_model.scenarios.effective import effective_tables
+from msc_model.scenarios.effective import rewrite_cells
 from msc_model.scenarios.selectors import Resolver, members, read_header
 from msc_model.schema import INDEX_SETS, OPTIONAL_COLUMNS, PARAMS, Param
 
@@ -389,6 +389,7 @@ def apply_scenario(
             str(path),
         )
     changed, changes = apply_overrides(data, scenarios[name])
+    tables, edits = rewrite_cells(data.tables, changes)
     provenance = dataclasses.replace(
         data.provenance,
         inputs=tuple(dict.fromkeys((*data.provenance.inputs, str(path)))),
@@ -396,6 +397,6 @@ def apply_scenario(
         scenario_file=str(path),
         scenario_sha256=book.sha256,
         overlay=tuple(declared[name]),
+        scenario_cells=tuple(edits),
     )
-    tables = effective_tables(data.tables, changes)
     return dataclasses.replace(changed, provenance=provenance, tables=tables), changes
