@@ -21,6 +21,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -145,10 +146,14 @@ def run_tasks(
                     return
                 pending[executor.submit(evaluate, task)] = task
 
+        watch = _Watch(executor)
         try:
             top_up()
             while pending:
-                finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                finished, _ = cf.wait(pending, timeout=WATCH_SECONDS, return_when=FIRST)
+                if not finished:
+                    watch.check()  # raises when every worker has been gone too long
+                    continue
                 for future in finished:
                     task = pending.pop(future)
                     record = _record(future, task)
@@ -164,6 +169,44 @@ def run_tasks(
                 future.cancel()
             raise
     return records
+
+
+FIRST = cf.FIRST_COMPLETED
+#: how often a wait with nothing finished asks whether the cluster still has workers
+WATCH_SECONDS = 5.0
+#: how long a cluster may have no worker before the sweep stops (an adaptive cluster
+#: may be scaling up; a cluster whose workers all died never comes back by itself)
+NO_WORKER_GRACE = 60.0
+
+
+class _Watch:
+    """Notices a Dask cluster left with no worker, where queued runs would wait forever.
+
+    Local process pools need no watch: a dead process breaks the pool and its futures
+    fail at once.
+    """
+
+    def __init__(self, executor: cf.Executor) -> None:
+        self.client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+        self.since: float | None = None
+
+    def check(self) -> None:
+        if self.client is None:
+            return
+        try:
+            workers = len(self.client.scheduler_info().get("workers", {}))
+        except Exception:  # the scheduler itself is gone: the same for this sweep
+            workers = 0
+        if workers:
+            self.since = None
+            return
+        now = time.monotonic()
+        self.since = self.since if self.since is not None else now
+        if now - self.since >= NO_WORKER_GRACE:
+            raise ExecutorError(
+                f"the Dask cluster has had no worker for {NO_WORKER_GRACE:.0f} s; finished "
+                "runs are stored, start workers and add --resume to continue"
+            )
 
 
 def _record(future: cf.Future, task: Task) -> RunRecord:
