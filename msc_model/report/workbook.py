@@ -213,6 +213,16 @@ def write_report(
     html_path = check_target(companion_html(path), overwrite=overwrite, protect=protect)
     year = check_flow_year(data, flow_year)
     side = SideTables(path, overwrite=overwrite, protect=protect)
+    diagrams = {
+        m: {y: diagram_for(results, data, m, y) for y in data.years if y >= data.base_year}
+        for m in data.metals
+    }
+    page = render_html(  # before the workbook: nothing is left open if this fails
+        diagrams,
+        data.metal_names,
+        title=f"Flow diagrams: {Path(data.source).name if data.source else 'case'}",
+        start_year=year,
+    )
     wb = build_report(
         results,
         data,
@@ -223,16 +233,6 @@ def write_report(
         side=side,
     )
     mark_companions(wb, [html_path, *side.frames])
-    diagrams = {
-        m: {y: diagram_for(results, data, m, y) for y in data.years if y >= data.base_year}
-        for m in data.metals
-    }
-    page = render_html(
-        diagrams,
-        data.metal_names,
-        title=f"Flow diagrams: {Path(data.source).name if data.source else 'case'}",
-        start_year=year,
-    )
     with OutputUnit(overwrite=overwrite, protect=protect) as unit:
         _stage_report(unit, wb, path)
         unit.stage(
