@@ -206,6 +206,10 @@ def test_a_torn_run_file_is_run_again_on_resume(case, tmp_path) -> None:
         first.sort_values(key, ignore_index=True),
         check_dtype=False,
     )
+    # a folder written before manifests existed still resumes
+    (out / "msc_manifest.json").unlink()
+    sweep(case, [CU_PRICE], out=out, workers=0, resume=True)
+    assert (out / "msc_manifest.json").is_file()
     # an msc sweep folder is msc's to discard: --overwrite removes its run files only
     (out / "runs" / ".r0001.parquet.1.00.part.parquet").write_bytes(b"")
     sweep(case, [CU_PRICE], out=out, workers=0, overwrite=True)

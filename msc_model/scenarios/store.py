@@ -56,12 +56,12 @@ def read_manifest(folder: Path) -> set[str]:
     """The names msc wrote in ``folder`` (``runs/`` for the run folder).
 
     A folder from before manifests existed, holding an msc ``plan.json``, is taken as
-    msc's (plan and runs only).
+    msc's with the outputs a sweep writes, so that it can still be resumed.
     """
     try:
         text = (folder / MANIFEST).read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {PLAN, RUNS} if _is_plan(folder / PLAN) else set()
+        return {PLAN, RUNS, *OUTPUTS} if _is_plan(folder / PLAN) else set()
     except OSError as exc:
         raise OutputError(f"cannot read {folder / MANIFEST}: {exc.strerror}") from None
     try:
