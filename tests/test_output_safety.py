@@ -330,3 +330,14 @@ def test_a_sweep_whose_scheduler_does_not_answer_leaves_nothing_behind(case, tmp
     ):
         sweep(case, [CU_PRICE], out=out, scheduler="tcp://127.0.0.1:9", workers=0)
     assert not out.exists()
+
+
+def test_stress_never_writes_its_plan_workbook(case, tmp_path) -> None:
+    plan = tmp_path / "plan.xlsx"
+    plan.write_bytes(case.read_bytes())  # any workbook: refused before it is read
+    before = sha(plan)
+    result = CliRunner().invoke(
+        app, ["stress", str(case), "--plan", str(plan), "-o", str(plan), "--overwrite", "-q"]
+    )
+    assert result.exit_code == 2 and "input workbook" in result.output, result.output
+    assert sha(plan) == before
