@@ -299,3 +299,18 @@ def test_two_units_replacing_the_same_files_at_once_do_not_interleave(tmp_path):
     report = (folder / "plan.xlsx").read_text()
     assert (folder / "plan_flows.html").read_text() == report
     assert _listing(folder) == ["plan.xlsx", "plan_flows.html"]
+
+
+def test_msc_run_onto_a_full_disk_is_one_line_before_the_solve(tmp_path):
+    from factory import minimal_sheets, write_workbook
+    from typer.testing import CliRunner
+
+    from msc_model.cli import app
+
+    case = write_workbook(tmp_path / "case.xlsx", minimal_sheets())
+    folder = tmp_path / "full"
+    with _tmpfs(folder, "size=256k"):
+        result = CliRunner().invoke(app, ["run", str(case), "-o", str(folder / "r.xlsx")])
+        assert result.exit_code == 2, result.output
+        assert result.output.count("error:") == 1 and "Traceback" not in result.output
+        assert "MB free" in result.output and _listing(folder) == []
