@@ -7,6 +7,7 @@ line on stderr and their exit code, Ctrl-C as exit 130, and only bugs show a tra
 
 from __future__ import annotations
 
+import errno
 import signal
 import threading
 import time
@@ -17,7 +18,12 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from msc_model.errors import MscError
+from msc_model.errors import MscError, OutputError
+
+#: OS errors that are the machine's state, not a bug: one line, exit 2 (as OutputError)
+ENVIRONMENT_ERRORS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+)
 
 out = Console()
 err = Console(stderr=True)
@@ -82,6 +88,12 @@ def stages(
                 status.stop()
     except MscError as exc:
         fail(exc)
+    except OSError as exc:
+        # a write outside msc's own writer (a library's temporary file on a full /tmp)
+        if exc.errno not in ENVIRONMENT_ERRORS:
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        fail(OutputError(f"{exc.strerror or exc}{where}"))
     except KeyboardInterrupt:
         err.print(interrupted)
         raise typer.Exit(130) from None

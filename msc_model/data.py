@@ -55,6 +55,25 @@ class Disruption:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a case came from, captured once when its files were read.
+
+    The hashes are those of the bytes that were parsed, so a report records what its plan
+    was built from even if a file is replaced or deleted during the run.
+    """
+
+    source_sha256: str = ""  # of the main workbook's bytes as read
+    inputs: tuple[str, ...] = ()  # every file the case was read from (never written)
+    scenario: str = ""  # the scenario applied, if any
+    scenario_file: str = ""  # the workbook holding its scenarios sheet
+    scenario_sha256: str = ""
+    #: the scenario's rows as declared, e.g. "scenarios!A5: import_price [metal=Li] scale 1.5"
+    overlay: tuple[str, ...] = ()
+    #: cells the scenario changed: (sheet, cell, column, value used, value in the workbook)
+    scenario_cells: tuple[tuple[str, str, str, object, object], ...] = ()
+
+
+@dataclass(frozen=True)
 class ModelData:
     """Sets and parameters of one case, validated and in canonical units."""
 
@@ -85,6 +104,7 @@ class ModelData:
     shock_scenarios: tuple = ()
     #: what applied shocks changed (empty unless a shock was applied)
     disruption: Disruption = field(default_factory=Disruption)
+    provenance: Provenance = field(default_factory=Provenance)
 
     # -- access ---------------------------------------------------------------------------
     def get(self, name: str, key: tuple = (), default: float | None = None) -> float | None:

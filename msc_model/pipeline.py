@@ -121,9 +121,11 @@ def run(
         After writing (when ``output`` is given) a report marked as having no plan.
     """
     workbook = Path(workbook) if workbook is not None else default_workbook()
-    if output is not None:
-        # Refuse before spending minutes on a solve whose report could not be written.
-        check_target(output, overwrite=overwrite, protect=[workbook])
+    inputs = [workbook, scenario_file]
+    # Refuse before spending minutes on a solve whose outputs could not be written.
+    for target in (output, *export):
+        if target is not None:
+            check_target(target, overwrite=overwrite, protect=inputs)
     timings: dict[str, float] = {}
     with _stage("reading", timings, on_stage):
         data = load_inputs(workbook)
@@ -146,7 +148,7 @@ def run(
             with _stage("solving", timings, on_stage):
                 outcome = solve(
                     model, profile, verbose=verbose, time_limit=time_limit, strict=strict,
-                    export=export,
+                    export=export, overwrite=overwrite,
                 )  # fmt: skip
         except SolveError as error:  # InfeasibleError too: report "no plan", then re-raise
             exc = _explained(error, data, model, profile)

@@ -9,9 +9,6 @@ them in (or copies them) without deleting anything.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -22,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from msc_model import schema
-from msc_model.errors import OutputError
+from msc_model.safety import atomic_write, check_target
 from msc_model.schema import FIXED_SETS, INDEX_SETS, Param, ParamSheet, RecordSheet, SetSheet
 
 #: rows covered by dropdowns and set references (far more than any model needs)
@@ -53,25 +50,10 @@ def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
         The file exists and ``overwrite`` is False, or the folder is missing or not
         writable.
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
-    if not path.parent.is_dir():
-        raise OutputError(f"folder {path.parent} does not exist")
+    path = check_target(path, overwrite=overwrite)
     workbook = build_template()
-    # Write next to the target and rename: a crash or a full disk never leaves a half
-    # written workbook under the real name, and os.replace is atomic on one filesystem.
-    handle, temporary = tempfile.mkstemp(prefix=".~template-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc}") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(temporary)
-    return path
+    # through the one safe writer: temporary file, fsync, swap; never a half-written file
+    return atomic_write(path, workbook.save, overwrite=overwrite).path
 
 
 def build_template() -> Workbook:

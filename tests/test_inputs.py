@@ -213,7 +213,8 @@ def test_too_many_rows(tmp_path, sheets):
 
 def test_missing_sheet_with_near_miss(tmp_path, sheets):
     sheets["Demand"] = sheets.pop("demand")
-    error = broken(tmp_path, sheets, "demand: found no such sheet", "did you mean 'Demand'?")
+    # one error, on the sheet that is there, naming the name it must have
+    error = broken(tmp_path, sheets, "Demand: found sheet 'Demand'", "the sheet name 'demand'")
     assert len(error.problems) == 1
 
 

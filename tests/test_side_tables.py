@@ -190,18 +190,28 @@ def test_cli_names_the_side_files(tmp_path, low_limit) -> None:
         assert f"fulltable(toolongforanExcelsheet):{path}" in text
 
 
-def test_overwrite_removes_side_files_of_an_earlier_report(case, tmp_path) -> None:
+def test_overwrite_removes_only_side_files_the_earlier_report_listed(case, tmp_path) -> None:
     """A table that fit this time leaves no side file of an earlier, longer run behind
-    (with --overwrite; a failed run's report removes them too)."""
+    (with --overwrite; a failed run's report removes them too), but a file msc did not
+    write is never deleted, however much its name looks like a side file."""
     target = tmp_path / "msc_report.xlsx"
     old = tmp_path / "msc_report_table_flows.parquet"
+    mine = tmp_path / "msc_report_table_mine.parquet"  # the user's: never listed
     other = tmp_path / "other_table_flows.parquet"  # another report's: never touched
-    for path in (old, other):
+    for path in (mine, other):
         pd.DataFrame({"value": [1.0]}).to_parquet(path)
+    with pytest.MonkeyPatch.context() as patch:  # the earlier, longer run
+        patch.setattr(layout, "MAX_ROWS", LIMIT)
+        earlier = write_report(case.results, case.data, case.outcome, target)
+    assert old in earlier.companions and old.is_file()
     written = write_report(case.results, case.data, case.outcome, target, overwrite=True)
     assert written.companions == (tmp_path / "msc_report_flows.html",)
-    assert not old.exists() and other.exists()
+    assert not old.exists() and mine.exists() and other.exists()
 
-    pd.DataFrame({"value": [1.0]}).to_parquet(old)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(layout, "MAX_ROWS", LIMIT)
+        write_report(case.results, case.data, case.outcome, target, overwrite=True)
+    assert old.is_file()
     write_failed_report(case.data, SolveError("no plan"), target, overwrite=True)
-    assert not old.exists() and other.exists()
+    assert not old.exists() and not (tmp_path / "msc_report_flows.html").exists()
+    assert mine.exists() and other.exists()

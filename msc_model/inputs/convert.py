@@ -7,6 +7,7 @@ unit once; a unit error is remembered too and reported at each cell that uses it
 
 from __future__ import annotations
 
+import math
 import re
 
 from msc_model.errors import UnitError
@@ -17,6 +18,10 @@ from msc_model.schema import ParamSheet
 from msc_model.units import conversion_factor, is_dimensionless, parse_unit, ureg
 
 _PREFIXED_TON = re.compile(r"\b(k|M|G|kilo|mega|giga)tons?\b")
+#: largest magnitude a value may have in canonical units (kt, USD/t, MUSD, ...): far
+#: beyond any real quantity, far below where the solver's arithmetic breaks (HiGHS takes
+#: 1e20 as infinity; 1e308 x a unit factor overflows to inf)
+MAX_MAGNITUDE = 1e15
 
 
 def convert_sheet(ctx: Context, spec: ParamSheet, entries: list[Entry]) -> None:
@@ -58,6 +63,17 @@ def convert_entry(
     if factor is None:
         return None
     value = number * factor
+    if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+        found = f"{number:g} {unit}".strip()
+        converted = f"{value:g}" if math.isfinite(value) else "an overflow to infinity"
+        ctx.add(
+            sheet,
+            entry.cell,
+            f"{found} (= {converted} {param.unit})".replace("  ", " "),
+            f"a number of magnitude at most {MAX_MAGNITUDE:g} {param.unit}".rstrip(),
+            "no real quantity is this large; check the value and its unit",
+        )
+        return None
     if (param.integer or param.kind == "year") and not float(value).is_integer():
         ctx.add(
             sheet, entry.cell, f"{number:g}", "a whole number" if param.kind != "year" else expected

@@ -6,10 +6,18 @@ Excel lock files, encrypted/legacy (OLE2) files, non-zip files, oversize files a
 members whose declared uncompressed size is too large (zip bombs; Python's ``zipfile``
 enforces the declared sizes while reading). XML entity bombs are stopped by defusedxml,
 which openpyxl uses when it is installed; its exception becomes an :class:`InputError`.
+
+The file is read into memory once (it is at most ``max_file_bytes``), hashed, and only
+those bytes are parsed: the SHA-256 a report records is that of the bytes the model was
+built from, even if the file is replaced or deleted while the run goes on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -29,12 +37,27 @@ MB = 2**20
 
 @dataclass(frozen=True)
 class Limits:
-    """Size caps checked before and while reading (tests pass smaller ones)."""
+    """Size caps checked before and while reading (tests pass smaller ones).
+
+    The part caps bound what openpyxl builds in memory before the first cell is read: it
+    parses the whole style sheet into objects (~25 bytes of XML became ~700 bytes of
+    Python each: a 190 MB styles.xml took 5 GB) and loads every shared string. A real
+    model workbook's styles.xml is tens of KB, its shared strings a few thousand.
+    """
 
     max_file_bytes: int = 50 * MB
     max_unzipped_bytes: int = 200 * MB
     max_rows: int = 200_000
     max_columns: int = 2_000
+    #: xl/styles.xml unzipped
+    max_styles_bytes: int = 4 * MB
+    #: any other part that is not a worksheet or the shared strings (workbook.xml, rels,
+    #: content types, document properties, themes)
+    max_other_part_bytes: int = 16 * MB
+    #: shared strings (counted while streaming, not trusted from ``uniqueCount``)
+    max_shared_strings: int = 300_000
+    #: cells in all worksheets together (counted while streaming)
+    max_cells: int = 2_000_000
 
 
 @dataclass
@@ -44,6 +67,8 @@ class RawSheet:
     name: str
     header: tuple[object, ...] = ()
     rows: list[tuple[int, tuple[object, ...]]] = field(default_factory=list)
+    hidden: bool = False  # hidden or "very hidden" in Excel: read, but nobody sees it
+    merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:C5"
 
 
 # Errors openpyxl and zipfile raise on malformed content; caught only around their calls.
@@ -58,11 +83,48 @@ _READ_ERRORS = (
     AttributeError,
     EOFError,
     OSError,
+    SyntaxError,  # lxml's XMLSyntaxError (a truncated part) when lxml is installed
+    NotImplementedError,  # an unsupported compression method
 )
 
 
 def _fail(path: Path, found: str, expected: str, hint: str = "") -> InputError:
     return InputError([Problem(path.name, "", found, expected, hint)], str(path))
+
+
+@dataclass(frozen=True)
+class WorkbookBytes:
+    """A workbook's bytes as read once, and their SHA-256."""
+
+    path: Path
+    content: bytes
+    sha256: str
+
+    def stream(self) -> io.BytesIO:
+        return io.BytesIO(self.content)
+
+
+def read_bytes(path: Path, limits: Limits) -> WorkbookBytes:
+    """Check ``path`` (:func:`check_file`) and read its bytes once, hashed as read.
+
+    Raises
+    ------
+    InputError
+        As :func:`check_file`, or when the file grew past the cap or became unreadable
+        between the check and the read.
+    """
+    check_file(path, limits)
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        reason = f"an unreadable file ({exc.strerror or exc})"
+        raise _fail(path, reason, "an .xlsx workbook") from None
+    if len(content) > limits.max_file_bytes:
+        raise _fail(path, "a file larger than the cap", f"at most {limits.max_file_bytes} bytes")
+    book = WorkbookBytes(path, content, hashlib.sha256(content).hexdigest())
+    _check_archive(book, limits)
+    return book
 
 
 def check_file(path: Path, limits: Limits) -> None:
@@ -105,8 +167,15 @@ def check_file(path: Path, limits: Limits) -> None:
     if not zipfile.is_zipfile(path):
         kind = "a text or CSV file" if _is_text(head) else "a file that is not a zip archive"
         raise _fail(path, kind, expected, "save it from Excel as 'Excel Workbook (*.xlsx)'")
+
+
+def _check_archive(book: WorkbookBytes, limits: Limits) -> None:
+    """The zip-level checks, on the bytes that will be parsed."""
+    path, expected = book.path, "an .xlsx workbook"
+    if not zipfile.is_zipfile(book.stream()):
+        raise _fail(path, "a file that is not a zip archive", expected)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(book.stream()) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -121,6 +190,82 @@ def check_file(path: Path, limits: Limits) -> None:
         )
     if "xl/workbook.xml" not in names:
         raise _fail(path, "a zip archive without xl/workbook.xml", expected)
+    _check_parts(book, members, limits)
+
+
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_HINT = "the file may be crafted to exhaust memory; re-save it from Excel"
+
+
+def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse parts that would make openpyxl exhaust memory or time, before it parses.
+
+    Declared sizes are enforced by ``zipfile`` while reading (it stops at the declared
+    size), so they are checked first; counts (shared strings, cells) are then taken by
+    streaming the parts through a regular expression, never by building a tree.
+    """
+    path = book.path
+    for member in members:
+        name = member.filename
+        if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml":
+            continue  # bounded by the counts below and the total
+        cap = limits.max_styles_bytes if name == "xl/styles.xml" else limits.max_other_part_bytes
+        if member.file_size > cap:
+            raise _fail(
+                path,
+                f"{name} of {member.file_size / MB:.1f} MB once unzipped",
+                f"at most {cap / MB:.0f} MB",
+                _HINT,
+            )
+    with zipfile.ZipFile(book.stream()) as archive:
+        by_name = {m.filename: m for m in members}
+        if "xl/sharedStrings.xml" in by_name:
+            shared = by_name["xl/sharedStrings.xml"]
+            strings = _count(archive, shared, _SHARED_STRING, limits.max_shared_strings)
+            if strings > limits.max_shared_strings:
+                raise _fail(
+                    path,
+                    f"more than {limits.max_shared_strings:,} shared strings",
+                    f"at most {limits.max_shared_strings:,}",
+                    _HINT,
+                )
+        cells = 0
+        for member in members:
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                cells += _count(archive, member, _CELL, limits.max_cells - cells)
+                if cells > limits.max_cells:
+                    raise _fail(
+                        path,
+                        f"more than {limits.max_cells:,} cells",
+                        f"at most {limits.max_cells:,} cells in all sheets",
+                        "model inputs are far smaller; remove pasted raw data",
+                    )
+
+
+def _count(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, tag: re.Pattern, stop: int | None = None
+) -> int:
+    """Occurrences of ``tag`` in a part, streamed in 1 MiB chunks (stops past ``stop``).
+
+    A tag cut by a chunk boundary is counted with the next chunk: the last bytes after
+    the last match are carried over. Corrupt data is left for openpyxl to report.
+    """
+    count, tail = 0, b""
+    try:
+        with archive.open(member) as source:
+            while chunk := source.read(1 << 20):
+                block = tail + chunk
+                end = 0
+                for match in tag.finditer(block):
+                    count += 1
+                    end = match.end()
+                tail = block[max(end, len(block) - 64) :]
+                if stop is not None and count > stop:
+                    break
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
+        pass  # openpyxl meets the same bytes and its error is reported as unreadable
+    return count
 
 
 def _is_text(head: bytes) -> bool:
@@ -147,30 +292,50 @@ def _unreadable(path: Path, exc: BaseException) -> InputError:
     return _fail(path, f"an unreadable workbook ({reason})", "an .xlsx workbook")
 
 
-def _open(path: Path, data_only: bool) -> openpyxl.Workbook:
+def _open(book: WorkbookBytes, data_only: bool) -> openpyxl.Workbook:
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        return openpyxl.load_workbook(book.stream(), read_only=True, data_only=data_only)
     except (DefusedXmlException, *_READ_ERRORS) as exc:
-        raise _unreadable(path, exc) from None
+        raise _unreadable(book.path, exc) from None
 
 
 def read_sheets(
     path: Path, wanted: Iterable[str], limits: Limits
 ) -> tuple[list[str], dict[str, RawSheet]]:
-    """All sheet names, and the wanted sheets that exist read as :class:`RawSheet`.
+    """All sheet names, and the wanted sheets that exist read as :class:`RawSheet`."""
+    names, sheets, _ = read_workbook(path, wanted, limits)
+    return names, sheets
+
+
+def read_workbook(
+    path: Path, wanted: Iterable[str], limits: Limits
+) -> tuple[list[str], dict[str, RawSheet], WorkbookBytes]:
+    """As :func:`read_sheets`, and the bytes that were parsed (with their hash).
 
     Only values are read (``data_only=True``): a formula yields its cached result, or
     None when the file was written by a program that does not compute formulas.
     """
-    check_file(path, limits)
-    workbook = _open(path, data_only=True)
+    path = Path(path)
+    book = read_bytes(path, limits)
+    with warnings.catch_warnings():
+        # openpyxl warns (to stderr) about damage it works around ("invalid dependency
+        # definitions", "no stylesheet"); what matters is checked on the values read
+        warnings.simplefilter("ignore", UserWarning)
+        return _read_all(book, wanted, limits)
+
+
+def _read_all(
+    book: WorkbookBytes, wanted: Iterable[str], limits: Limits
+) -> tuple[list[str], dict[str, RawSheet], WorkbookBytes]:
+    path = book.path
+    workbook = _open(book, data_only=True)
     try:
         names = list(workbook.sheetnames)
         sheets = {}
         for name in wanted:
             if name in names:
                 sheets[name] = _read_sheet(path, workbook[name], limits)
-        return names, sheets
+        return names, sheets, book
     except InputError:
         raise  # our own refusal (row cap), already precise
     except (DefusedXmlException, *_READ_ERRORS) as exc:
@@ -209,7 +374,8 @@ def _read_sheet(path: Path, sheet, limits: Limits) -> RawSheet:
             str(path),
         )
     sheet.reset_dimensions()  # read every row, not only those inside a stale <dimension>
-    raw = RawSheet(sheet.title)
+    raw = RawSheet(sheet.title, hidden=getattr(sheet, "sheet_state", "visible") != "visible")
+    raw.merged = merged_ranges(sheet)
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > limits.max_rows:
             raise too_many
@@ -219,6 +385,34 @@ def _read_sheet(path: Path, sheet, limits: Limits) -> RawSheet:
         elif any(not _blank(v) for v in values):
             raw.rows.append((number, values))
     return raw
+
+
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z0-9:$]+)\"")
+#: bytes kept between chunks so that a tag split by a chunk boundary is still found
+_OVERLAP = 256
+
+
+def merged_ranges(sheet) -> list[str]:
+    """The merged ranges of a read-only sheet (openpyxl does not read them in that mode).
+
+    The sheet part is scanned in 1 MiB chunks for ``<mergeCell ref="...">`` tags: no XML
+    tree is built, so a large sheet costs one pass of bytes, not memory.
+    """
+    opener = getattr(sheet, "_get_source", None)
+    if opener is None:
+        return []
+    found: list[str] = []
+    tail = b""
+    with opener() as source:
+        while chunk := source.read(1 << 20):
+            block = tail + chunk
+            end = 0
+            for match in _MERGE.finditer(block):  # a match found is a whole tag
+                found.append(match.group(1).decode().replace("$", ""))
+                end = match.end()
+            # keep the last bytes after the last tag: a tag cut by the chunk boundary
+            tail = block[max(end, len(block) - _OVERLAP) :]
+    return list(dict.fromkeys(found))
 
 
 def _blank(value: object) -> bool:
@@ -232,7 +426,9 @@ def _trim(values: tuple[object, ...]) -> tuple[object, ...]:
     return values[:end]
 
 
-def find_formulas(path: Path, cells: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
+def find_formulas(
+    book: WorkbookBytes, cells: Mapping[str, Iterable[str]]
+) -> dict[tuple[str, str], str]:
     """Formulas held by some cells, keyed by (sheet, cell).
 
     Called only when required cells read blank: re-opening with ``data_only=False`` tells a
@@ -243,7 +439,15 @@ def find_formulas(path: Path, cells: Mapping[str, Iterable[str]]) -> dict[tuple[
     found: dict[tuple[str, str], str] = {}
     if not wanted:
         return found
-    workbook = _open(path, data_only=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _find_formulas(book, wanted, found)
+
+
+def _find_formulas(
+    book: WorkbookBytes, wanted: dict[str, set[str]], found: dict[tuple[str, str], str]
+) -> dict[tuple[str, str], str]:
+    workbook = _open(book, data_only=False)
     try:
         for name, addresses in wanted.items():
             if name not in workbook.sheetnames:

@@ -17,7 +17,11 @@ at what the values imply together, the way the LP will, and name the cells on ea
 - **committed capacity above max_capacity** (the loader checks the workbook; a scenario
   that changes limits with :meth:`ModelData.with_params` is checked here);
 - **horizons that leave no time to build** (warning): a lead time that puts the first
-  possible build after the final year while the metal has dependence targets.
+  possible build after the final year while the metal has dependence targets;
+- **supplier limits that forbid every import** (warning): with ``max_supplier_share`` s
+  and n origins offering a metal, each origin's imports are at most s of the total, so
+  n·s < 1 allows no import at all from the policy start; demand must then be met at
+  home or left unmet at the penalty price, silently (a 10 % cap with five origins).
 
 The errors are certain infeasibilities (or certain nonsense); the model's own diagnosis
 (``msc diagnose``) explains any other conflict. Pure Python: no Pyomo import, so
@@ -75,6 +79,7 @@ def check_sanity(data: ModelData) -> Sanity:
     _check_lead_times(data, found)
     _check_early_targets(data, found)
     _check_lost_supply_value(data, found)
+    _check_supplier_shares(data, found)
     return found
 
 
@@ -503,5 +508,36 @@ def _check_lost_supply_value(data: ModelData, found: Sanity) -> None:
                 f"at least 10 × its dearest landed import price ({_num(dearest[metal] * 1000)} "
                 "USD/t), so curtailment is the last resort",
                 "the model may leave demand unmet where supply is dearer than this value",
+            )
+        )
+
+
+def _check_supplier_shares(data: ModelData, found: Sanity) -> None:
+    """Warn where ``max_supplier_share`` times the number of origins is below one.
+
+    Each origin's imports are at most ``share`` of all imports of the metal, so with n
+    origins the total is at most n·share of itself: below one, only zero imports satisfy
+    the rule (from ``policy_start_year``). Origins are those with an import price (the
+    model's import options); fewer usable ones only make it worse.
+    """
+    origins: dict[str, set[str]] = defaultdict(set)
+    for metal, _form, origin in data.table("import_price"):
+        origins[metal].add(origin)
+    for (metal,), share in sorted(data.table("max_supplier_share").items()):
+        offered = len(origins.get(metal, ()))
+        if not offered or offered * share >= 1.0 - TOLERANCE:
+            continue
+        sheet, cell = _where(data, "max_supplier_share", (metal,), "supplier_limits")
+        found.warnings.append(
+            Problem(
+                sheet,
+                cell,
+                f"max_supplier_share {share:g} for {_name(data, metal)} with {offered} "
+                f"origin(s) offering it: at most {offered * share:.0%} of imports may come "
+                "from all origins together",
+                "a share of at least 1/(number of origins), "
+                f"{1 / offered:.3g} here, unless no import at all is intended",
+                f"from {data.policy_start_year} no {_name(data, metal)} can be imported; "
+                "demand not met at home is left unmet at the penalty price",
             )
         )

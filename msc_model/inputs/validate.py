@@ -13,14 +13,22 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from msc_model.data import ModelData
+from msc_model.data import ModelData, Provenance
 from msc_model.errors import Problem, ProblemCollector, UnitError, did_you_mean
 from msc_model.inputs import checks
 from msc_model.inputs.cells import CellProblem, address, is_blank, parse_name
 from msc_model.inputs.context import Context
 from msc_model.inputs.convert import convert_sheet
-from msc_model.inputs.reader import Limits, RawSheet, find_formulas, read_sheets
+from msc_model.inputs.names import describe, near_misses
+from msc_model.inputs.reader import (
+    Limits,
+    RawSheet,
+    WorkbookBytes,
+    find_formulas,
+    read_workbook,
+)
 from msc_model.inputs.shocks import read_shocks
 from msc_model.inputs.sources import check_sources
 from msc_model.inputs.tables import read_param_sheet, read_set_sheet
@@ -60,10 +68,11 @@ def load_inputs(path: str | Path, *, limits: Limits | None = None) -> ModelData:
     """
     path = Path(path)
     limits = limits or Limits()
-    names, raw = read_sheets(path, list(SHEETS), limits)
+    names, raw, book = read_workbook(path, list(SHEETS), limits)
     ctx = Context(ProblemCollector(source=str(path)))
     _check_lock_file(ctx, path)
     _check_sheet_names(ctx, names)
+    _check_layout(ctx, raw)
     set_rows = {}
     for spec in SET_SHEETS:
         members = read_set_sheet(ctx, raw[spec.sheet], spec) if spec.sheet in raw else None
@@ -88,10 +97,12 @@ def load_inputs(path: str | Path, *, limits: Limits | None = None) -> ModelData:
     checks.check_end_uses(ctx)
     library = read_shocks(ctx, raw, set_rows)  # the optional shocks and shock_scenarios
     check_sources(ctx, raw)  # every cited source key listed, when a sources sheet exists
-    _explain_formulas(ctx, path)
+    _explain_formulas(ctx, book)
     ctx.problems.problems.sort(key=_reading_order)
     ctx.problems.raise_if_any()
-    return dataclasses.replace(_model_data(ctx, path, raw, set_rows, vintages), **library)
+    provenance = Provenance(source_sha256=book.sha256, inputs=(str(path),))
+    data = _model_data(ctx, path, raw, set_rows, vintages)
+    return dataclasses.replace(data, provenance=provenance, **library)
 
 
 _SHEET_ORDER = {name: position for position, name in enumerate(SHEETS)}
@@ -107,15 +118,63 @@ def _reading_order(problem: Problem) -> tuple[int, int, int]:
 
 
 def _check_sheet_names(ctx: Context, names: list[str]) -> None:
+    misses = dict(near_misses(names, [*SHEETS, *DOCUMENTATION_SHEETS]))
+    for name, expected in misses.items():
+        ctx.add(
+            name,
+            "",
+            describe(name),
+            f"the sheet name '{expected}' exactly",
+            "rename the sheet; as it is, msc does not read it and its table would be left out",
+        )
     for sheet in REQUIRED_SHEETS:
-        if sheet not in names:
+        if sheet not in names and sheet not in misses.values():
             ctx.add(
                 sheet, "", "no such sheet", f"a sheet named '{sheet}'", did_you_mean(sheet, names)
             )
     for name in names:
-        if name not in SHEETS and name not in DOCUMENTATION_SHEETS:
+        if name not in SHEETS and name not in DOCUMENTATION_SHEETS and name not in misses:
             hint = did_you_mean(name, SHEETS)
             ctx.warn(name, "", f"sheet '{name}'", "a sheet of the catalogue (ignored)", hint)
+
+
+def _check_layout(ctx: Context, raw: dict[str, RawSheet]) -> None:
+    """Hidden sheets are a warning: hiding is a fair way to tidy a workbook and the values
+    are valid, but the reader should know that numbers nobody sees enter the model.
+
+    Merged cells in a table are an error: only the first cell of a merged range holds a
+    value, so the others read blank and a row loses values (or is dropped) silently.
+    A merged range only within ``source``/``note`` columns loses nothing the model
+    uses, and is a warning.
+    """
+    for name, sheet in raw.items():
+        if sheet.hidden:
+            ctx.warn(
+                name,
+                "",
+                "a hidden sheet",
+                "a visible sheet",
+                "its values are used although Excel does not show it; unhide it to check them",
+            )
+        for block in sheet.merged:
+            first, _, last = block.partition(":")
+            try:
+                low = column_index_from_string(coordinate_from_string(first)[0])
+                high = column_index_from_string(coordinate_from_string(last or first)[0])
+            except ValueError:
+                low, high = 1, 1
+            headers = [
+                str(sheet.header[i - 1]).strip() if i - 1 < len(sheet.header) else ""
+                for i in range(low, high + 1)
+            ]
+            report = ctx.warn if all(h in ("source", "note") for h in headers) else ctx.add
+            report(
+                name,
+                block,
+                f"merged cells {block}",
+                "one value per cell",
+                "unmerge them (Home > Merge & Center > Unmerge Cells) and fill every cell",
+            )
 
 
 def _check_lock_file(ctx: Context, path: Path) -> None:
@@ -185,14 +244,14 @@ def _is_unit(name: str) -> bool:
     return True
 
 
-def _explain_formulas(ctx: Context, path: Path) -> None:
+def _explain_formulas(ctx: Context, book: WorkbookBytes) -> None:
     """Blank cells that hold a formula: the value was never computed, not left out.
 
     Only runs when some cell read blank, so a clean workbook is opened once.
     """
     if not ctx.blank_cells:
         return
-    formulas = find_formulas(path, ctx.blank_cells)
+    formulas = find_formulas(book, ctx.blank_cells)
     if not formulas:
         return
     kept: list[Problem] = []

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from msc_model.data import ModelData
 from msc_model.errors import InputError
-from msc_model.inputs.reader import Limits, read_sheets
+from msc_model.inputs.reader import Limits, read_workbook
 from msc_model.inputs.validate import frame
 from msc_model.schema import SHEETS
 
@@ -49,6 +49,7 @@ class InputDiff:
     changes: pd.DataFrame
     marked: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     note: str = ""
+    reference_sha256: str = ""  # of the reference's bytes as read for the comparison
 
 
 def default_reference() -> Path | None:
@@ -135,14 +136,51 @@ def _kind(a: object, b: object) -> str:
 
 
 def compare_inputs(data: ModelData, reference: Path | None) -> InputDiff:
-    """Compare the tables of ``data`` with the workbook ``reference`` (see module doc)."""
+    """Compare the tables of ``data`` with the workbook ``reference`` (see module doc).
+
+    A scenario run lists first the cells its scenario changed, against the run's own
+    workbook (change ``scenario '<name>'``, "default" being the workbook's value): the diff
+    against the base of the run, before the diff against the shipped default.
+    """
+    diff = _compare(data, reference)
+    origin = data.provenance
+    if not origin.scenario_cells:
+        return diff
+    rows = [
+        (sheet, cell, column, f"scenario '{origin.scenario}'", used, before)
+        for sheet, cell, column, used, before in origin.scenario_cells
+    ]
+    scenario = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    changes = scenario if diff.changes.empty else pd.concat([scenario, diff.changes])
+    marked = {k: set(v) for k, v in diff.marked.items()}
+    for sheet, cell, *_ in origin.scenario_cells:
+        letters = cell.rstrip("0123456789")
+        table = data.tables.get(sheet)
+        if table is not None:
+            marked.setdefault(sheet, set()).add(
+                (int(cell[len(letters) :]), column_index_from_string(letters) - 1)
+            )
+    note = (
+        f"{len(rows)} cell(s) changed by scenario '{origin.scenario}' (listed first, against "
+        f"{Path(data.source).name}). {diff.note}"
+    )
+    return InputDiff(
+        diff.reference, changes.reset_index(drop=True), marked, note, diff.reference_sha256
+    )
+
+
+def _compare(data: ModelData, reference: Path | None) -> InputDiff:
     empty = pd.DataFrame(columns=CHANGE_COLUMNS)
     if reference is None:
         return InputDiff(None, empty, note="No default workbook to compare with.")
-    if data.source and Path(data.source).resolve() == reference.resolve():
-        return InputDiff(reference, empty, note=f"This run uses {reference.name} unchanged.")
+    same = data.source and Path(data.source).resolve() == reference.resolve()
+    if same and not data.provenance.scenario:
+        note = f"This run uses {reference.name} unchanged."
+        return InputDiff(
+            reference, empty, note=note, reference_sha256=data.provenance.source_sha256
+        )
     try:
-        _, raw = read_sheets(reference, list(SHEETS), Limits())
+        _, raw, book = read_workbook(reference, list(SHEETS), Limits())
     except (InputError, OSError) as exc:
         return InputDiff(None, empty, note=f"{reference.name} could not be read: {exc}")
     theirs = {name: frame(sheet) for name, sheet in raw.items()}
@@ -153,4 +191,4 @@ def compare_inputs(data: ModelData, reference: Path | None) -> InputDiff:
     else:
         note = f"{len(changes) + dropped} cell(s) differ from {reference.name}"
         note += f"; the first {len(changes)} are listed." if dropped else "."
-    return InputDiff(reference, table, marked, note)
+    return InputDiff(reference, table, marked, note, book.sha256)

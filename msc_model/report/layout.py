@@ -38,7 +38,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from msc_model.errors import OutputError
 from msc_model.report.fastrows import row_stream
-from msc_model.report.writer import MAX_SHEET_NAME, WriteOutcome, check_target, save_atomically
+from msc_model.report.writer import MAX_SHEET_NAME, check_target
+from msc_model.safety import OutputUnit
 
 #: number formats by quantity
 KT = "#,##0"  # kt and kt/yr: whole kilotonnes with thousands separators
@@ -512,25 +513,11 @@ class SideTables:
         self.frames[path] = frame
         return path
 
-    def save(self) -> list[WriteOutcome]:
-        """Write every registered table, each atomically; return where each went."""
-        return [
-            save_atomically(
-                lambda tmp, frame=frame: frame.to_parquet(tmp, index=False), path, ".parquet"
-            )
-            for path, frame in self.frames.items()
-        ]
-
-
-def stale_side_tables(report: Path, keep: Sequence[Path] = ()) -> list[Path]:
-    """Side files beside ``report`` named after its stem that are not in ``keep``: left
-    by an earlier report of the same name, they would sit next to this one as if current."""
-    prefix = _side_prefix(report)
-    return [
-        p
-        for p in report.parent.iterdir()
-        if p.name.startswith(prefix) and p.suffix == ".parquet" and p not in keep
-    ]
+    def stage(self, unit: OutputUnit) -> list[Path]:
+        """Write every registered table into ``unit`` (swapped in with the report)."""
+        for path, frame in self.frames.items():
+            unit.stage(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
+        return list(self.frames)
 
 
 def oversize_note(rows: int, shown: int, path: Path) -> str:

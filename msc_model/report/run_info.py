@@ -40,38 +40,50 @@ def run_info(
     *,
     error: BaseException | None = None,
     reference: Path | None = None,
+    reference_sha256: str = "",
 ) -> pd.DataFrame:
     """Provenance of the run as (item, value) rows.
 
     Parameters
     ----------
     data
-        The inputs as read (their ``source`` is hashed).
+        The inputs as read; their hashes were taken from the bytes read
+        (:class:`~msc_model.data.Provenance`), never from the file as it is now.
     outcome
         The :class:`~msc_model.solver.SolveOutcome`, or ``None`` when the solve raised.
     timings
         Seconds per pipeline stage so far.
     error
         The solver error of a run that has no optimal plan.
-    reference
-        The workbook the Inputs were compared with, if any.
+    reference, reference_sha256
+        The workbook the Inputs were compared with, if any, and the hash of its bytes as
+        read for the comparison (computed now only when not given).
     """
     termination = outcome.termination if outcome is not None else ""
     if error is not None:
         termination = getattr(error, "termination", "") or type(error).__name__
     status = "optimal" if error is None else f"NOT OPTIMAL ({termination}): no results"
     source = Path(data.source) if data.source else None
+    origin = data.provenance  # hashed when read: the bytes this plan was built from
     rows: list[tuple[str, object]] = [
         ("status", status),
         ("date (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
         ("input file", source.name if source else ""),
         ("input path", str(source.resolve()) if source else ""),
-        ("input SHA-256", file_sha256(source) if source and source.is_file() else ""),
+        ("input SHA-256", origin.source_sha256),
     ]
+    if origin.scenario:
+        scenario_file = Path(origin.scenario_file)
+        rows += [
+            ("scenario", origin.scenario),
+            ("scenario file", str(scenario_file.resolve())),
+            ("scenario file SHA-256", origin.scenario_sha256),
+        ]
+        rows += [("scenario row", row) for row in origin.overlay]
     if reference is not None:
         rows += [
             ("inputs compared with", reference.name),
-            ("its SHA-256", file_sha256(reference)),
+            ("its SHA-256", reference_sha256 or file_sha256(reference)),
         ]
     rows.append(("python", platform.python_version()))
     rows += [(f"version {p}", _version(p)) for p in DEPENDENCIES]

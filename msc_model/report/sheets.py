@@ -328,7 +328,14 @@ def inputs_sheets(wb: Workbook, data: ModelData, diff: InputDiff) -> None:
     """Inputs (every table as read, changed cells marked) and Changed inputs (the list)."""
     widest = max((len(table.columns) for table in data.tables.values()), default=1)
     sheet = SheetWriter(wb, "Inputs", [8] + [14] * widest, landscape=True, fit_width=True)
-    sheet.text(f"Inputs as read from {_name(data.source)}", font=SUBTITLE_FONT, height=22)
+    origin = data.provenance
+    title = f"Inputs as read from {_name(data.source)}"
+    if origin.scenario:
+        title = (
+            f"Inputs used: {_name(data.source)} with scenario '{origin.scenario}' "
+            f"(from {_name(origin.scenario_file)}) applied"
+        )
+    sheet.text(title, font=SUBTITLE_FONT, height=22)
     sheet.text(
         "Row numbers are those of the input workbook. Cells that differ from the default "
         f"workbook are marked in yellow. {diff.note}",

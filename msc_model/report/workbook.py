@@ -1,12 +1,12 @@
 """``write_report`` and ``write_failed_report``: the policy report of one run.
 
-Order of work, chosen for safety: check the target (never the input workbook, never an
+Order of work, chosen for safety: check the targets (never an input of the run, never an
 existing file without ``overwrite``), compute every table, build the whole workbook in
-memory (write-only sheets stream to openpyxl's own temporary files), then save it to a
-temporary file beside the target and swap it in. Anything that fails before the swap
-leaves the old report as it was. Tables too long for a sheet are registered while the
-sheets are built (their side files are checked then, before anything is written) and
-written to Parquet files beside the report after it is saved, each atomically too.
+memory (write-only sheets stream to openpyxl's own temporary files), then write the
+report, its flow diagram HTML and its Parquet side tables to temporary files and swap
+them in as one unit (:class:`msc_model.safety.OutputUnit`). Anything that fails before
+the swap leaves every old file as it was. With ``overwrite``, companions the old report
+listed and this one does not write are removed; nothing else is.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from msc_model import indicators
 from msc_model.data import ModelData
 from msc_model.errors import OutputError
 from msc_model.report import tables as tb
+from msc_model.report.companions import companion_html, listed_companions, mark_companions
 from msc_model.report.front import fill_failed_summary, fill_summary, open_summary
 from msc_model.report.inputs_diff import compare_inputs, default_reference
-from msc_model.report.layout import SideTables, stale_side_tables
+from msc_model.report.layout import SideTables
 from msc_model.report.run_info import run_info
 from msc_model.report.sankey import diagram_for
 from msc_model.report.sankey_render import render_html
@@ -38,22 +39,22 @@ from msc_model.report.sheets import (
     security_sheets,
     trade_sheets,
 )
-from msc_model.report.writer import (
-    WriteOutcome,
-    check_target,
-    discard_workbook,
-    save_atomically,
-    save_workbook,
-)
+from msc_model.report.writer import WriteOutcome, check_target, discard_workbook, stage_workbook
 from msc_model.results import Results
+from msc_model.safety import OutputUnit
 
 #: compare inputs with the shipped default workbook (when it exists)
 DEFAULT = "default"
 
 
-def companion_html(report: Path) -> Path:
-    """Where the interactive flow diagrams of a report go: ``<stem>_flows.html`` beside it."""
-    return report.with_name(f"{report.stem}_flows.html")
+__all__ = ["check_flow_year", "companion_html", "protected", "write_failed_report", "write_report"]
+
+
+def protected(data: ModelData) -> tuple[str, ...]:
+    """Every input file of the run (main workbook, scenario file): never written."""
+    provenance = getattr(data, "provenance", None)
+    inputs = tuple(provenance.inputs) if provenance is not None else ()
+    return tuple(p for p in (data.source, *inputs) if p)
 
 
 def check_flow_year(data: ModelData, flow_year: int | None) -> int:
@@ -152,7 +153,14 @@ def build_report(
         cost_sheet(wb, t)
         prices_sheet(wb, t)
         inputs_sheets(wb, data, diff)
-        run_info_sheet(wb, run_info(data, outcome, timings, reference=diff.reference))
+        info = run_info(
+            data,
+            outcome,
+            timings,
+            reference=diff.reference,
+            reference_sha256=diff.reference_sha256,
+        )
+        run_info_sheet(wb, info)
         fill_summary(summary, t, outcome, dependence, data.source, policy)
     except BaseException:
         discard_workbook(wb)
@@ -182,8 +190,8 @@ def write_report(
         The ``.xlsx`` to write; ``<stem>_flows.html`` is written beside it, and each table
         too long for a sheet goes whole to ``<stem>_table_<sheet>.parquet``.
     overwrite
-        Replace an existing report (and its HTML and Parquet side files; side files of an
-        earlier report of this name that this one does not write are removed).
+        Replace an existing report (and its HTML and Parquet side files; companions the
+        earlier report listed that this one does not write are removed, nothing else).
     timings
         Seconds per pipeline stage, for Run info.
     flow_year
@@ -209,10 +217,21 @@ def write_report(
         Target is the input workbook, a folder, or exists without ``overwrite`` (so is a
         side file that would be written); or ``flow_year`` is outside the horizon.
     """
-    path = check_target(path, overwrite=overwrite, protect=[data.source])
-    check_target(companion_html(path), overwrite=overwrite, protect=[data.source])
+    protect = protected(data)
+    path = check_target(path, overwrite=overwrite, protect=protect)
+    html_path = check_target(companion_html(path), overwrite=overwrite, protect=protect)
     year = check_flow_year(data, flow_year)
-    side = SideTables(path, overwrite=overwrite, protect=(data.source,))
+    side = SideTables(path, overwrite=overwrite, protect=protect)
+    diagrams = {
+        m: {y: diagram_for(results, data, m, y) for y in data.years if y >= data.base_year}
+        for m in data.metals
+    }
+    page = render_html(  # before the workbook: nothing is left open if this fails
+        diagrams,
+        data.metal_names,
+        title=f"Flow diagrams: {Path(data.source).name if data.source else 'case'}",
+        start_year=year,
+    )
     wb = build_report(
         results,
         data,
@@ -223,25 +242,35 @@ def write_report(
         side=side,
         policy=policy,
     )
-    written = save_workbook(wb, path)
-    html_path = companion_html(written.path)
-    diagrams = {
-        m: {y: diagram_for(results, data, m, y) for y in data.years if y >= data.base_year}
-        for m in data.metals
-    }
-    page = render_html(
-        diagrams,
-        data.metal_names,
-        title=f"Flow diagrams: {Path(data.source).name if data.source else 'case'}",
-        start_year=year,
-    )
-    html = save_atomically(lambda tmp: tmp.write_text(page, encoding="utf-8"), html_path, ".html")
-    tables = side.save()
-    if overwrite:
-        for stale in stale_side_tables(path, list(side.frames)):
-            stale.unlink(missing_ok=True)
-    note = "; ".join(w.note for w in (written, html, *tables) if w.note)
-    return WriteOutcome(written.path, note, (html.path, *(w.path for w in tables)))
+    mark_companions(wb, [html_path, *side.frames])
+    with OutputUnit(overwrite=overwrite, protect=protect) as unit:
+        _stage_report(unit, wb, path)
+        unit.stage(
+            html_path,
+            lambda tmp: tmp.write_text(page, encoding="utf-8"),
+            follow=companion_html,
+        )
+        tables = side.stage(unit)
+        _remove_unlisted(unit, path, overwrite, keep=[html_path, *tables])
+        written, html, *_ = unit.commit()
+    return WriteOutcome(written.path, written.note, (html.path, *tables))
+
+
+def _stage_report(unit: OutputUnit, wb, path: Path) -> None:
+    try:
+        stage_workbook(unit, wb, path)
+    except BaseException:
+        discard_workbook(wb)
+        raise
+
+
+def _remove_unlisted(unit: OutputUnit, path: Path, overwrite: bool, keep: list[Path]) -> None:
+    """With ``overwrite``, remove (after the swap) the companions the old report listed
+    that this one does not write: they would sit beside it as if current."""
+    if overwrite and path.is_file():
+        for old in listed_companions(path):
+            if old not in keep:
+                unit.remove_after(old)
 
 
 def write_failed_report(
@@ -259,33 +288,39 @@ def write_failed_report(
 
     It holds a Summary marked "NO OPTIMAL PLAN" with the error and the ``diagnosis``
     sentences, the Inputs, Changed inputs and Run info, and no result numbers. With
-    ``overwrite``, an old ``<stem>_flows.html`` and old ``<stem>_table_*.parquet`` files
-    beside the target are removed, so that no stale result sits next to a report that has
-    no plan.
+    ``overwrite``, the flow diagram HTML and Parquet side tables the old report listed are
+    removed, so that no stale result sits next to a report that has no plan.
 
     Raises
     ------
     OutputError
         As :func:`write_report`.
     """
-    path = check_target(path, overwrite=overwrite, protect=[data.source])
+    protect = protected(data)
+    path = check_target(path, overwrite=overwrite, protect=protect)
     diff = compare_inputs(data, _reference(reference))
     wb = Workbook(write_only=True)
     try:
         summary = open_summary(wb, data)
         inputs_sheets(wb, data, diff)
         run_info_sheet(
-            wb, run_info(data, None, dict(timings or {}), error=error, reference=diff.reference)
+            wb,
+            run_info(
+                data,
+                None,
+                dict(timings or {}),
+                error=error,
+                reference=diff.reference,
+                reference_sha256=diff.reference_sha256,
+            ),
         )
         fill_failed_summary(summary, data, error, diagnosis)
+        mark_companions(wb, [])
     except BaseException:
         discard_workbook(wb)
         raise
-    written = save_workbook(wb, path)
-    stale = companion_html(written.path)
-    if stale.is_file() and overwrite:
-        stale.unlink()
-    if overwrite:
-        for table in stale_side_tables(path):
-            table.unlink(missing_ok=True)
-    return written
+    with OutputUnit(overwrite=overwrite, protect=protect) as unit:
+        _stage_report(unit, wb, path)
+        _remove_unlisted(unit, path, overwrite, keep=[])
+        (written,) = unit.commit()
+    return WriteOutcome(written.path, written.note)

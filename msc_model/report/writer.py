@@ -1,24 +1,15 @@
-"""Save xlsx files safely, and write plain tidy tables (``write_tables``).
+"""Save xlsx files through the one safe writer, and write plain tidy tables.
 
-Safety rules, because a report is what people keep:
-
-- never write into the input workbook (``protect``), never onto a folder;
-- never overwrite an existing file unless asked (``overwrite=True``);
-- build the whole workbook first, then save it to a temporary file in the target folder
-  and swap it in with ``os.replace``: a crash while building or saving leaves the old
-  report untouched and no temporary file behind;
-- if the target cannot be replaced because it is locked (open in Excel on Windows; on
-  Linux an immutable file, ``chattr +i``, fails the same way with ``PermissionError``),
-  keep the new report under another name and say so in the returned ``WriteOutcome``;
-- text beginning with ``=`` is written as text, never as a formula.
+Every rule about targets (inputs never written, nothing replaced without ``overwrite``,
+atomic swaps, a locked target kept beside) lives in :mod:`msc_model.safety`; this module
+only turns openpyxl workbooks into bytes on a temporary path. Text beginning with ``=`` is
+written as text, never as a formula.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +21,19 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
-from msc_model.errors import OutputError
+from msc_model.safety import OutputUnit, atomic_write, check_target
+
+__all__ = [
+    "COMPRESSION",
+    "WriteOutcome",
+    "check_target",
+    "discard_workbook",
+    "fill_sheets",
+    "save_workbook",
+    "save_xlsx",
+    "stage_workbook",
+    "write_tables",
+]
 
 MAX_SHEET_NAME = 31
 #: zlib level of saved workbooks: a provincial report's ~38 MB of sheet XML compresses in
@@ -46,65 +49,6 @@ class WriteOutcome:
     path: Path  # where the report is
     note: str = ""  # e.g. "target was locked; written as ..."
     companions: tuple[Path, ...] = ()  # written beside it: flow diagram HTML, Parquet tables
-
-
-def check_target(
-    path: str | Path, *, overwrite: bool, protect: Iterable[str | Path | None] = ()
-) -> Path:
-    """Refuse a target that must not be written; return it as a ``Path``.
-
-    Raises
-    ------
-    OutputError
-        If ``path`` is one of the ``protect`` files (the input workbook), a folder, an
-        existing file without ``overwrite``, or its folder does not exist.
-    """
-    path = Path(path)
-    for other in protect:
-        if other and _same_file(path, Path(other)):
-            raise OutputError(f"{path} is the input workbook; the report must go to another file")
-    if path.is_dir():
-        raise OutputError(f"{path} is a folder; give a file name such as report.xlsx")
-    if path.exists() and not overwrite:
-        raise OutputError(f"{path} exists; use --overwrite to replace it")
-    if not path.parent.is_dir():
-        raise OutputError(f"folder {path.parent} does not exist")
-    return path
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:  # hard links and case-insensitive file systems
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def save_atomically(save: Callable[[Path], None], path: Path, suffix: str) -> WriteOutcome:
-    """Call ``save(tmp)`` on a temporary file beside ``path``, then swap it in.
-
-    ``save`` must write the complete file; if it raises, the temporary file is removed and
-    ``path`` is left as it was.
-    """
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=path.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        save(tmp)
-        # mkstemp makes the file private (0600); give the report the permissions of the
-        # file it replaces, else those of any new file (0666 less the umask)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.is_file() else _new_file_mode())
-        return _swap_in(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _new_file_mode() -> int:
-    mask = os.umask(0)  # the only portable way to read the umask is to set it
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def discard_workbook(wb: Workbook) -> None:
@@ -124,34 +68,29 @@ def discard_workbook(wb: Workbook) -> None:
                 writer.cleanup()
 
 
-def save_workbook(wb: Workbook, path: Path) -> WriteOutcome:
-    """Save a fully built workbook to ``path`` atomically (see :func:`save_atomically`)."""
-    return save_atomically(lambda tmp: _save(wb, tmp), path, ".xlsx")
+def stage_workbook(unit: OutputUnit, wb: Workbook, path: Path) -> Path:
+    """Save a fully built workbook as the temporary file of ``path`` in ``unit``.
+
+    A locked target (open in Excel) is kept and the workbook goes beside it on commit.
+    """
+    return unit.stage(path, lambda tmp: save_xlsx(wb, tmp), keep_locked=True)
 
 
-def _save(wb: Workbook, target: Path) -> None:
+def save_workbook(wb: Workbook, path: Path, *, overwrite: bool = False, protect=()) -> WriteOutcome:
+    """Save a fully built workbook to ``path`` atomically (a unit of one file)."""
+    written = atomic_write(
+        path, lambda tmp: save_xlsx(wb, tmp), overwrite=overwrite, protect=protect, keep_locked=True
+    )
+    return WriteOutcome(written.path, written.note)
+
+
+def save_xlsx(wb: Workbook, target: Path) -> None:
     """``Workbook.save`` with zlib level :data:`COMPRESSION` instead of the default 6."""
     if wb.write_only and not wb.worksheets:
         wb.create_sheet()
     wb.properties.modified = datetime.now(UTC).replace(tzinfo=None)
     with ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESSION) as zf:
         ExcelWriter(wb, zf).save()
-
-
-def _swap_in(tmp: Path, path: Path) -> WriteOutcome:
-    try:
-        os.replace(tmp, path)
-        return WriteOutcome(path)
-    except PermissionError:
-        # The target is locked (open in Excel): keep the new report beside it.
-        for n in range(1, 100):
-            alt = path.with_name(f"{path.stem} ({n}){path.suffix}")
-            if not alt.exists():
-                os.replace(tmp, alt)
-                return WriteOutcome(
-                    alt, f"{path.name} is locked (open in Excel?); the new report is {alt.name}"
-                )
-        raise OutputError(f"{path} is locked and no free alternative name was found") from None
 
 
 # -- plain tidy tables (benchmarks, scripts) ---------------------------------------------
@@ -170,7 +109,7 @@ def _cell(ws, value: object, *, bold: bool = False) -> WriteOnlyCell:
     return cell
 
 
-def _fill(wb: Workbook, sheets: Mapping[str, pd.DataFrame]) -> None:
+def fill_sheets(wb: Workbook, sheets: Mapping[str, pd.DataFrame]) -> None:
     for name, frame in sheets.items():
         if len(name) > MAX_SHEET_NAME:
             raise ValueError(f"sheet name '{name}' is longer than {MAX_SHEET_NAME} characters")
@@ -182,16 +121,26 @@ def _fill(wb: Workbook, sheets: Mapping[str, pd.DataFrame]) -> None:
 
 
 def write_tables(
-    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, overwrite: bool = False
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    protect: Iterable[str | Path | None] = (),
 ) -> WriteOutcome:
     """Write each DataFrame to its own sheet of a new xlsx file, atomically.
 
     Raises
     ------
     OutputError
-        If ``path`` exists and ``overwrite`` is false, or its folder does not exist.
+        If ``path`` is one of the ``protect`` files (inputs), exists and ``overwrite`` is
+        false, or its folder does not exist.
     """
-    path = check_target(path, overwrite=overwrite)
+    protect = tuple(protect)
+    path = check_target(path, overwrite=overwrite, protect=protect)
     wb = Workbook(write_only=True)
-    _fill(wb, sheets)
-    return save_workbook(wb, path)
+    try:
+        fill_sheets(wb, sheets)
+    except BaseException:
+        discard_workbook(wb)
+        raise
+    return save_workbook(wb, path, overwrite=overwrite, protect=protect)

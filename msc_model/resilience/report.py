@@ -10,6 +10,7 @@ the results workbook, so the file can be given back to ``msc stress --plan``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -110,16 +111,20 @@ def write_stress_report(
     *,
     overwrite: bool = False,
     comparison: Comparison | None = None,
+    protect: Sequence[str | Path | None] = (),
 ) -> WriteOutcome:
     """Write the resilience workbook (and, with ``comparison``, the plan comparison first).
+
+    ``protect`` names further inputs of the run (the plan workbook) never to be written.
 
     Raises
     ------
     OutputError
-        The target exists without ``overwrite``, is the input workbook, or its folder is
+        The target exists without ``overwrite``, is an input of the run, or its folder is
         missing.
     """
-    path = check_target(path, overwrite=overwrite, protect=[data.source])
+    protect = (data.source, *protect)
+    path = check_target(path, overwrite=overwrite, protect=protect)
     sheets = stress_sheets(report, data)
     if comparison is not None:  # its sheets first; its indicators cover both plans
         first = comparison_sheets(comparison)
@@ -136,7 +141,7 @@ def write_stress_report(
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     if comparison is not None:
         _scenario_chart(workbook["Scenarios"], comparison)
-    return save_workbook(workbook, path)
+    return save_workbook(workbook, path, overwrite=overwrite, protect=protect)
 
 
 def _header(column: str) -> str:

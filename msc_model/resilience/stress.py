@@ -365,5 +365,7 @@ def run_stress(
     written = None
     if output is not None:
         stage("writing")
-        written = write_stress_report(report, data, output, overwrite=overwrite).path
+        written = write_stress_report(
+            report, data, output, overwrite=overwrite, protect=[plan]
+        ).path
     return report, data, written

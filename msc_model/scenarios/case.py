@@ -12,7 +12,7 @@ import pandas as pd
 
 from msc_model.data import ModelData
 from msc_model.inputs import load_inputs
-from msc_model.scenarios.executor import run_tasks
+from msc_model.scenarios.executor import ExecutorError, run_tasks
 from msc_model.scenarios.overlays import Change, apply_scenario
 from msc_model.scenarios.runner import RunRecord, Task
 from msc_model.scenarios.store import RunStore, record_frame
@@ -66,15 +66,20 @@ def execute(
     done = store.done() if store is not None else set()
     stored = [store.read(p.run_id) for p in planned if p.run_id in done] if store else []
     todo = [p for p in planned if p.run_id not in done]
-    records = run_tasks(
-        (p.make() for p in todo),
-        len(todo),
-        workers=workers,
-        scheduler=scheduler,
-        on_record=store.write if store is not None else None,
-        progress=progress,
-        label=label,
-    )
+    try:
+        records = run_tasks(
+            (p.make() for p in todo),
+            len(todo),
+            workers=workers,
+            scheduler=scheduler,
+            on_record=store.write if store is not None else None,
+            progress=progress,
+            label=label,
+        )
+    except ExecutorError:  # nothing ran: leave no plan.json or runs/ behind
+        if store is not None:
+            store.discard_if_unused()
+        raise
     return sorted(stored + records, key=lambda r: r.run_id)
 
 

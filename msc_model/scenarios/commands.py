@@ -65,6 +65,8 @@ def compare_command(
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
     # progress bars of their own, so no status line
     with stages(quiet=True, interrupted=_interrupted(None)):
+        if output is not None:  # refused before any case is solved
+            _check_output(output, overwrite, workbook, scenario_file)
         table = compare(
             workbook,
             names,
@@ -265,6 +267,16 @@ def pareto_command(
     out.print(view)
     out.print(f"outputs in {out_dir} (frontier.xlsx, frontier.csv, results.parquet/csv)")
     done(start)
+
+
+def _check_output(
+    output: Path, overwrite: bool, workbook: Path | None, scenario_file: Path | None
+) -> None:
+    from msc_model.pipeline import default_workbook
+    from msc_model.safety import check_target
+
+    inputs = [workbook or default_workbook(), scenario_file]
+    check_target(output, overwrite=overwrite, protect=inputs)
 
 
 def _metals(options: list[str] | None):

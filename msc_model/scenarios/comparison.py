@@ -98,8 +98,9 @@ def compare(
         clean = table.copy()
         clean.attrs = {}
         write_compare(
-            {"Indicators": clean, "Changes": changes, "Runs": runs}, output, overwrite=overwrite
-        )
+            {"Indicators": clean, "Changes": changes, "Runs": runs}, output, overwrite=overwrite,
+            protect=(base.source, source),
+        )  # fmt: skip
     return table
 
 

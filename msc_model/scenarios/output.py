@@ -1,15 +1,20 @@
 """Outputs of sweeps, trade-off curves and comparisons: tidy files and an Excel summary.
 
 Tidy long results go to Parquet (for scripts) and CSV (for anything else). The Excel
-summary is for people who read Excel: its tables are written by the report package's
-:func:`~msc_model.report.write_tables` (atomic, never over an existing file unless asked,
-a locked file kept beside), then the charts are added here in a second atomic step.
+summary is for people who read Excel: its tables and charts are written in one atomic
+step. Every file goes through :mod:`msc_model.safety`; the names in a sweep folder were
+claimed in its manifest before the runs started (:func:`msc_model.scenarios.store.claim`),
+so a file of the user's under one of them was refused then, or the user chose
+``--overwrite``.
+
+CSV cells are neutralised by the OWASP rule against formula injection: text starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, so that a
+metal named ``=HYPERLINK(...)`` is shown as text by Excel and LibreOffice. Numbers stay
+numbers.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,18 +22,58 @@ import openpyxl
 import pandas as pd
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 
-from msc_model.report.writer import WriteOutcome, write_tables
+from msc_model.report.writer import (
+    WriteOutcome,
+    check_target,
+    discard_workbook,
+    fill_sheets,
+    save_xlsx,
+    write_tables,
+)
+from msc_model.safety import atomic_write
+
+#: first characters that make a spreadsheet read a CSV cell as a formula (OWASP)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """``value`` for a CSV cell: text that could start a formula is prefixed with ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` safe to open as CSV: text cells and headers by :func:`csv_safe`.
+
+    Only text columns are touched (``object`` or string dtype), so numbers stay numeric.
+    """
+    clean = frame.copy()
+    for column in clean.columns:
+        dtype = clean[column].dtype
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            clean[column] = clean[column].map(csv_safe)
+    clean.columns = [csv_safe(str(c)) for c in clean.columns]
+    return clean
+
+
+def _csv(path: Path, frame: pd.DataFrame) -> None:
+    """Write a neutralised CSV with RFC 4180 line ends: pandas quotes a field holding a
+    lone carriage return only when CR is part of the line terminator."""
+    safe = neutralised(frame)
+    atomic_write(
+        path, lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\r\n"), overwrite=True
+    )
 
 
 def write_tidy(frame: pd.DataFrame, folder: str | Path, name: str = "results") -> list[Path]:
-    """``<name>.parquet`` and ``<name>.csv`` in ``folder`` (replacing older ones)."""
+    """``<name>.parquet`` and ``<name>.csv`` in ``folder`` (names claimed beforehand)."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.parquet", folder / f"{name}.csv"]
     clean = frame.copy()
     clean.attrs = {}  # the design lives in plan.json; keep files plain
-    _atomic(paths[0], lambda tmp: clean.to_parquet(tmp, index=False))
-    _atomic(paths[1], lambda tmp: clean.to_csv(tmp, index=False))
+    atomic_write(paths[0], lambda tmp: clean.to_parquet(tmp, index=False), overwrite=True)
+    _csv(paths[1], clean)
     return paths
 
 
@@ -43,7 +88,7 @@ def write_sweep(frame: pd.DataFrame, runs: pd.DataFrame, folder: str | Path) -> 
 
     folder = Path(folder)
     write_tidy(frame, folder)
-    _atomic(folder / "runs.csv", lambda tmp: runs.to_csv(tmp, index=False))
+    _csv(folder / "runs.csv", runs)
     method = frame.attrs["sweep"]["method"]
     sheets: dict[str, pd.DataFrame] = {"Runs": runs}
     charts = {}
@@ -67,18 +112,23 @@ def write_pareto(
     """``frontier.csv``, tidy results, runs table and ``frontier.xlsx`` with the chart."""
     folder = Path(folder)
     write_tidy(results, folder)
-    _atomic(folder / "frontier.csv", lambda tmp: table.to_csv(tmp, index=False))
-    _atomic(folder / "runs.csv", lambda tmp: runs.to_csv(tmp, index=False))
+    _csv(folder / "frontier.csv", table)
+    _csv(folder / "runs.csv", runs)
     return _summary(
         folder / "frontier.xlsx", {"Frontier": table, "Runs": runs}, {"Frontier": _frontier_chart}
     )
 
 
 def write_compare(
-    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, overwrite: bool = False
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    protect: tuple[str | Path | None, ...] = (),
 ) -> WriteOutcome:
-    """The comparison workbook (indicators side by side, changed cells, runs)."""
-    return write_tables(_plain(sheets), path, overwrite=overwrite)
+    """The comparison workbook (indicators side by side, changed cells, runs); never
+    one of the ``protect`` files (the case workbook and the scenario file)."""
+    return write_tables(_plain(sheets), path, overwrite=overwrite, protect=protect)
 
 
 def _plain(sheets: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -88,16 +138,27 @@ def _plain(sheets: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 # -- Excel with charts -----------------------------------------------------------------------
 def _summary(path: Path, sheets: Mapping[str, pd.DataFrame], charts: Mapping) -> WriteOutcome:
-    outcome = write_tables(_plain(sheets), path, overwrite=True)
-    if not charts:
-        return outcome
-    workbook = openpyxl.load_workbook(outcome.path)
-    for name, draw in charts.items():
-        frame = sheets[name]
-        if not frame.empty:
-            draw(workbook[name], frame)
-    _atomic(outcome.path, workbook.save)
-    return outcome
+    """The tables (streamed by openpyxl's write-only mode), then the charts drawn on the
+    re-opened file, all on the temporary file: one atomic write."""
+    path = check_target(path, overwrite=True)
+
+    def save(tmp: Path) -> None:
+        wb = openpyxl.Workbook(write_only=True)
+        try:
+            fill_sheets(wb, _plain(sheets))
+        except BaseException:
+            discard_workbook(wb)
+            raise
+        save_xlsx(wb, tmp)
+        if charts:
+            workbook = openpyxl.load_workbook(tmp)
+            for name, draw in charts.items():
+                if not sheets[name].empty:
+                    draw(workbook[name], sheets[name])
+            workbook.save(tmp)
+
+    written = atomic_write(path, save, overwrite=True, keep_locked=True)
+    return WriteOutcome(written.path, written.note)
 
 
 def _tornado_charts(ws, frame: pd.DataFrame) -> None:
@@ -199,15 +260,3 @@ def _frontier_chart(ws, frame: pd.DataFrame) -> None:
     chart.series += [line, knee]
     chart.height, chart.width = 9, 16
     ws.add_chart(chart, f"{openpyxl.utils.get_column_letter(start + 4)}2")
-
-
-def _atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename into place."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,9 @@ from msc_model.inputs.cells import (
     parse_name,
     parse_number,
 )
-from msc_model.inputs.reader import Limits, read_sheets
+from msc_model.inputs.convert import MAX_MAGNITUDE
+from msc_model.inputs.reader import Limits, WorkbookBytes, read_workbook
+from msc_model.scenarios.effective import rewrite_cells
 from msc_model.scenarios.selectors import Resolver, members, read_header
 from msc_model.schema import INDEX_SETS, OPTIONAL_COLUMNS, PARAMS, Param
 
@@ -114,8 +117,15 @@ def read_scenarios(
     InputError
         Listing every bad cell (unknown parameter or member, bad unit, unknown column).
     """
-    path = Path(path)
-    names, raw = read_sheets(path, [sheet], Limits())
+    return _read(Path(path), data, sheet)[0]
+
+
+def _read(
+    path: Path, data: ModelData, sheet: str
+) -> tuple[dict[str, list[Override]], dict[str, list[str]], WorkbookBytes]:
+    """The scenarios, each scenario's rows as declared (for the report) and the bytes
+    that were parsed (for their hash)."""
+    names, raw, book = read_workbook(path, [sheet], Limits())
     problems = ProblemCollector(source=str(path))
     if sheet not in raw:
         problems.add(
@@ -127,6 +137,7 @@ def read_scenarios(
     problems.raise_if_any()
     resolver = Resolver(data, problems)
     scenarios: dict[str, list[Override]] = {}
+    declared: dict[str, list[str]] = {}
     for number, values in table.rows:
 
         def cell(column: str, number: int = number) -> str:
@@ -139,8 +150,21 @@ def read_scenarios(
         override = _read_row(resolver, sheet, cell, get, columns)
         if override is not None:
             scenarios.setdefault(override.scenario, []).append(override)
+            declared.setdefault(override.scenario, []).append(
+                _as_declared(sheet, number, table.header, values)
+            )
     problems.raise_if_any()
-    return scenarios
+    return scenarios, declared, book
+
+
+def _as_declared(sheet: str, number: int, header: tuple, values: tuple) -> str:
+    """A scenarios row as the user wrote it: ``scenarios!A5: table=imports, ...``."""
+    cells = [
+        f"{name}={value}"
+        for name, value in zip(header, values, strict=False)
+        if not is_blank(name) and not is_blank(value) and str(name) not in ("source", "note")
+    ]
+    return f"{sheet}!A{number}: " + ", ".join(cells)
 
 
 def _read_row(resolver: Resolver, sheet: str, cell, get, columns) -> Override | None:
@@ -255,6 +279,16 @@ def _apply(data: ModelData, params, override: Override, problems: ProblemCollect
         if before is None and override.operation != "set":
             continue  # sparse row that does not exist: scaling "no limit" stays no limit
         after = _operate(override.operation, before, override.value)
+        if not math.isfinite(after) or abs(after) > MAX_MAGNITUDE:
+            # 1e308 x 2 is inf: the model would be solved with an infinite value
+            problems.add(
+                sheet or "scenario",
+                cell,
+                f"{override.operation} {override.value:g} giving {after:g} {param.unit}".rstrip(),
+                f"a result of magnitude at most {MAX_MAGNITUDE:g}",
+                "no real quantity is this large; check the value and its unit",
+            )
+            continue
         if param.integer or param.kind == "year":
             after = float(round(after))
         if not _in_range(param, after, sheet, cell, key, problems):
@@ -339,7 +373,7 @@ def apply_scenario(
         The changed case and every input value the scenario changed.
     """
     path = Path(path) if path is not None else Path(data.source)
-    scenarios = read_scenarios(path, data)
+    scenarios, declared, book = _read(path, data, SHEET)
     if name not in scenarios:
         known = ", ".join(scenarios) or "none"
         raise InputError(
@@ -354,4 +388,15 @@ def apply_scenario(
             ],
             str(path),
         )
-    return apply_overrides(data, scenarios[name])
+    changed, changes = apply_overrides(data, scenarios[name])
+    tables, edits = rewrite_cells(data.tables, changes)
+    provenance = dataclasses.replace(
+        data.provenance,
+        inputs=tuple(dict.fromkeys((*data.provenance.inputs, str(path)))),
+        scenario=name,
+        scenario_file=str(path),
+        scenario_sha256=book.sha256,
+        overlay=tuple(declared[name]),
+        scenario_cells=tuple(edits),
+    )
+    return dataclasses.replace(changed, provenance=provenance, tables=tables), changes

@@ -36,6 +36,7 @@ from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from msc_model.errors import InfeasibleError, SolveError
+from msc_model.safety import atomic_write
 from msc_model.solver.direct import DirectLP, compile_lp, load_solution, name_lp
 from msc_model.solver.profiles import Profile, read_profile
 
@@ -195,6 +196,7 @@ def solve(
     time_limit: float | None = None,
     strict: bool = False,
     export: str | Path | Sequence[str | Path] = (),
+    overwrite: bool = False,
 ) -> SolveOutcome:
     """Solve ``model`` with HiGHS and load the optimal primal values and duals.
 
@@ -221,6 +223,10 @@ def solve(
         Files to write the LP to exactly as HiGHS is given it, before solving (so a
         failing case can be sent on too); the format follows the suffix (``.mps``,
         ``.lp``). Rows and columns carry their Pyomo names (blanks become ``_``).
+        Written through :mod:`msc_model.safety`: atomically, and an existing file only
+        with ``overwrite``.
+    overwrite
+        Replace existing export files.
 
     Returns
     -------
@@ -232,7 +238,9 @@ def solve(
         HiGHS proved the model infeasible or unbounded (nothing is loaded).
     SolveError
         Any other non-optimal end (time limit, numerical trouble), or numerical warnings
-        with ``strict``; nothing is loaded. Also when an export file cannot be written.
+        with ``strict``; nothing is loaded. Also when HiGHS cannot write an export file.
+    OutputError
+        An export file exists without ``overwrite``, or its folder is not writable.
     KeyboardInterrupt
         Ctrl-C during the solve (HiGHS stops at once; nothing is loaded).
     """
@@ -252,11 +260,11 @@ def solve(
             _solver_for(model)
     if lp is None:
         chosen = chosen.for_columns(model.nvariables())
-        run = _run_persistent(model, chosen, verbose, time_limit, exports)
+        run = _run_persistent(model, chosen, verbose, time_limit, (exports, overwrite))
     else:
         _SOLVERS[model] = lp
         chosen = chosen.for_columns(model.nvariables())
-        run = _run_direct(model, lp, chosen, verbose, time_limit, exports)
+        run = _run_direct(model, lp, chosen, verbose, time_limit, (exports, overwrite))
     termination, objective, log, highs, load = run
     options = {**chosen.options, "time_limit": _limit(chosen, time_limit)}
     info = highs.getInfo()
@@ -303,20 +311,27 @@ def _limit(profile: Profile, time_limit: float | None) -> float:
     return float(profile.options.get("time_limit", math.inf))
 
 
-def _write(highs: highspy.Highs, exports: list[Path]) -> None:
-    for path in exports:
+def _write(highs: highspy.Highs, exports: tuple[list[Path], bool]) -> None:
+    """Write the LP to each export file, atomically (HiGHS writes the temporary file,
+    whose suffix chooses the format)."""
+    paths, overwrite = exports
+    for path in paths:
         if path.suffix.lower() not in (".mps", ".lp"):
             raise SolveError(f"cannot export the LP as '{path.name}': use a .mps or .lp file")
-        with capture_output(capture_fd=True):
-            status = highs.writeModel(str(path))
-        if status == highspy.HighsStatus.kError or not path.is_file():
-            raise SolveError(f"HiGHS could not write the LP to {path}")
+
+        def save(tmp: Path, path: Path = path) -> None:
+            with capture_output(capture_fd=True):
+                status = highs.writeModel(str(tmp))
+            if status == highspy.HighsStatus.kError or not tmp.stat().st_size:
+                raise SolveError(f"HiGHS could not write the LP to {path}")
+
+        atomic_write(path, save, overwrite=overwrite, suffix=path.suffix)
 
 
 def _run_direct(model, lp: DirectLP, profile: Profile, verbose, time_limit, exports):
     """Solve a freshly compiled LP; return (termination, objective, log, highs, loader)."""
     highs = lp._solver_model
-    if exports:
+    if exports[0]:
         name_lp(lp)
         _write(highs, exports)
     stream = io.StringIO()
@@ -351,7 +366,7 @@ def _run_persistent(model, profile: Profile, verbose, time_limit, exports):
             solver_options={**profile.options, "time_limit": limit + spent},
         )
     highs = solver._solver_model
-    if exports:
+    if exports[0]:
         _write(highs, exports)
     termination = _TERMINATION.get(results.termination_condition, "unknown")
 
