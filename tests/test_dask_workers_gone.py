@@ -29,7 +29,7 @@ def test_a_sweep_whose_workers_all_leave_stops_with_an_error(tmp_path, monkeypat
         leave = threading.Timer(3.0, lambda: cluster.scale(0))
         leave.start()
         try:
-            with pytest.raises(ExecutorError, match="no live Dask worker .* for 2 s"):
+            with pytest.raises(ExecutorError, match=r"no live Dask worker .* for 2 s"):
                 sweep(
                     case,
                     ["cu_price=import_price[metal=Cu]:scale:0.6:1.8:400"],
