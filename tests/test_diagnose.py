@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 import toys
 from factory import add_row, cell_of, expect_input_error, minimal_sheets, set_cell, write_workbook
@@ -23,6 +24,7 @@ from msc_model.errors import InfeasibleError
 from msc_model.inputs import load_inputs
 from msc_model.inputs.sanity import check_sanity
 from msc_model.model import build_model
+from msc_model.pipeline import default_workbook
 from msc_model.solver import compute_iis, solve
 
 #: national copper demand of the minimal workbook, kt/yr (East + West)
@@ -237,3 +239,33 @@ def test_feasible_model_has_no_iis() -> None:
     model = build_model(toys.stockpile())
     solve(model)
     assert compute_iis(model) == []
+
+
+def test_suggested_changes_go_the_way_they_say(tmp_path) -> None:
+    """A 90 % hinterland share for copper recycling on the shipped case: the inland plants'
+    existing capacity must be *raised* (the coastal one lowered), and every suggestion's
+    target lies on the side its verb says (no 'lower from 1,750 to at most 12,750')."""
+    book = openpyxl.load_workbook(default_workbook())
+    sheet = book["policy"]
+    row = next(
+        r for r in range(2, sheet.max_row + 1)
+        if (sheet.cell(r, 1).value, sheet.cell(r, 2).value, sheet.cell(r, 3).value)
+        == ("Cu", "recycling", "min_hinterland_share")
+    )  # fmt: skip
+    sheet.cell(row, 4).value = 90
+    book.save(tmp_path / "inland90.xlsx")
+    diagnosis = diagnose(load_inputs(tmp_path / "inland90.xlsx"))
+    text = diagnosis.text()
+    assert "Raise existing_capacity for copper recycling in Central" in text
+    assert "Lower existing_capacity for copper recycling in East" in text
+
+    def number(s: str) -> float:
+        return float(s.replace(",", ""))
+
+    moves = re.findall(r"(Raise|Lower) .*? from ([\d,.]+) .*?to at (least|most) ([\d,.]+)", text)
+    assert moves
+    for verb, current, bound, target in moves:
+        if verb == "Raise":
+            assert bound == "least" and number(target) > number(current)
+        else:
+            assert bound == "most" and number(target) < number(current)

@@ -187,3 +187,45 @@ def test_every_cited_source_key_is_listed_on_the_sources_sheet(tmp_path) -> None
     case = write_workbook(tmp_path / "cited.xlsx", sheets)
     with pytest.raises(InputError, match=r"demand!F4: found source key 'USGS-Cu52'.*USGS-Cu25"):
         msc.load_inputs(case)
+
+
+def test_tight_copper_cap_scenario_is_a_cost_not_a_shortfall() -> None:
+    """The shipped tight_cu_cap scenario is met by dearer domestic supply: no demand is
+    curtailed, and what it adds to the plan's cost is billions, not the hundreds of
+    billions a value-of-lost-supply penalty would show."""
+    from msc_model.scenarios import compare
+
+    table = compare(msc.default_workbook(), ["tight_cu_cap"], workers=0)
+    row = table.set_index("indicator")
+    assert row.loc["curtailed", "tight_cu_cap"] == 0.0
+    extra = row.loc["plan_cost", "tight_cu_cap"] - row.loc["plan_cost", "base"]
+    assert 0.0 < extra < 50_000.0  # MUSD: above zero (the cap binds), below 50 bn USD
+
+
+@pytest.mark.slow
+def test_all_metal_trade_off_needs_no_curtailment_on_its_frontier() -> None:
+    """The all-metal index (weights: base-year import value) traces at least 8 frontier
+    points without curtailment, cost never falling as dependence falls."""
+    from msc_model.scenarios import pareto
+
+    curve = pareto(msc.default_workbook(), points=8, workers=0)
+    weights = curve.attrs["pareto"]["weights"]
+    assert set(weights) == {"Fe", "Cu", "Li"} and sum(weights.values()) == pytest.approx(1.0)
+    front = curve[curve["on_frontier"]].sort_values("dependence", ascending=False)
+    assert len(front) >= 8 and (front["curtailed"] == 0).all()
+    assert (front["total_cost"].diff().dropna() >= -1e-6 * front["total_cost"].abs().max()).all()
+    assert (front["marginal_cost"].iloc[1:] > 0).all()
+
+
+def test_demand_beyond_what_capacity_limits_allow_is_warned_with_its_cells() -> None:
+    """Copper processing capped at 3,000 kt/yr per region (9,000 at 90 % availability) cannot
+    serve 16,700 kt/yr of demand: a pre-solve warning names the demand and the limits."""
+    data = msc.load_inputs(msc.default_workbook())
+    assert not [w for w in check_sanity(data).warnings if "can supply" in str(w)]
+    capped = data.with_params(
+        {"max_capacity": {("Cu", "processing", r): 3000.0 for r in data.regions}}
+    )
+    warnings = [str(w) for w in check_sanity(capped).warnings if "can supply" in str(w)]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("demand!") and "copper demand" in warnings[0]
+    assert "at most the 8,100 kt/yr" in warnings[0]

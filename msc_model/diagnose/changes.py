@@ -99,7 +99,12 @@ def _needed(knob: _Knob, words: _Words, relaxed: Relaxation, crossed: list) -> t
         return min(knob.current * v.value / v.limit for v in crossed if v.limit > 0), False
     if name == "storage_capacity":  # storage = existing + new: more existing needed
         return knob.current + max(v.value - v.limit for v in crossed), True
-    if name in ("existing_capacity", "export_demand"):  # equality rows: less is needed
+    if name in ("existing_capacity", "export_demand"):  # equality rows: either way
+        # the relaxed plan may need more of it (hinterland capacity a share rule asks
+        # for) or less (a coastal plant that crowds the share): the side it crossed says
+        above = [v.value for v in crossed if v.value > knob.current]
+        if above:
+            return max(above), True
         return min(v.value for v in crossed), False
     if name == "max_collection_rate":
         return max(v.value / words.inc.end_of_life[v.index] for v in crossed), True

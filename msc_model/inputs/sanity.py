@@ -80,6 +80,7 @@ def check_sanity(data: ModelData) -> Sanity:
     _check_early_targets(data, found)
     _check_lost_supply_value(data, found)
     _check_supplier_shares(data, found)
+    _check_product_reach(data, found)
     return found
 
 
@@ -541,3 +542,46 @@ def _check_supplier_shares(data: ModelData, found: Sanity) -> None:
                 "demand not met at home is left unmet at the penalty price",
             )
         )
+
+
+def _check_product_reach(data: ModelData, found: Sanity) -> None:
+    """Warn, once per metal, in the first year national demand exceeds the most products
+    that can be made (processing capacity the limits allow, at its availability) plus
+    imported (product import availability): the rest can only be left unmet."""
+    from msc_model.model.trade import import_availability  # lazy: the model is heavier
+
+    for metal in data.metals:
+        regions = data.regions
+        for year in range(data.base_year, data.final_year + 1):
+            usable = data.get("availability", (metal, "processing"))
+            made = sum(_max_capacity(data, metal, "processing", r, year) for r in regions)
+            bought = 0.0
+            for m, form, origin in data.table("import_price"):
+                if (m, form) == (metal, "product"):
+                    most = import_availability(data, (m, form, origin), year)
+                    bought += math.inf if most is None else most
+            supply = made * usable + bought
+            demand = sum(_demand(data, metal, r, year) for r in regions)
+            demand += data.get("export_demand", (metal, "product", year), 0.0)
+            if supply >= demand * (1.0 - TOLERANCE) or not math.isfinite(demand):
+                continue
+            limits = [
+                data.cell(name, (metal, "processing", r))
+                for r in regions
+                for name in ("max_capacity", "max_build")
+                if data.cell(name, (metal, "processing", r))
+            ]
+            sheet, cell = _where(data, "demand", (metal, regions[0], year), "demand")
+            found.warnings.append(
+                Problem(
+                    sheet,
+                    cell,
+                    f"{_name(data, metal)} demand of {_num(demand)} kt/yr in {year}",
+                    f"at most the {_num(supply)} kt/yr that processing capacity (at its "
+                    "availability, within max_capacity and max_build) and product imports "
+                    "can supply",
+                    "the rest is left unmet whatever the plan; the limits: "
+                    + (", ".join(limits) or "existing capacity and lead times"),
+                )
+            )
+            break
