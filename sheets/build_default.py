@@ -1688,9 +1688,10 @@ COLLECTION_TIERS = {
         ("3 intensive", 0.10, 14_000, "low-grade mixed scrap, dispersed sources"),
     ),
     "Li": (
-        ("2 extended", 0.10, 45_000, "formal take-back of small-format batteries: about the "
-         "saving of the recycling route over imported concentrate"),
-        ("3 intensive", 0.15, 80_000, "dispersed consumer batteries, collection and transport "
+        ("2 extended", 0.10, 60_000, "formal take-back of small-format batteries: just above "
+         "what the recycling route saves against imported salts at 2024 prices (so 2024's "
+         "collection rate is the economic one); pays once prices recover"),
+        ("3 intensive", 0.15, 90_000, "dispersed consumer batteries, collection and transport "
          "of hazardous goods"),
     ),
 }  # fmt: skip
