@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 from msc_model.data import ModelData
@@ -26,14 +25,10 @@ from msc_model.reference import PolicyCost, policy_cost, solve_reference
 from msc_model.report import check_flow_year, write_failed_report, write_report
 from msc_model.report.writer import check_target
 from msc_model.results import Results, extract_results
+from msc_model.shipped import DEFAULT_WORKBOOK, default_workbook
 from msc_model.solver import SolveOutcome, solve
 
-DEFAULT_WORKBOOK = "china_baseline.xlsx"
-
-
-def default_workbook() -> Path:
-    """The shipped default workbook (inside the installed package)."""
-    return Path(str(files("msc_model.sheets") / DEFAULT_WORKBOOK))
+__all__ = ["DEFAULT_WORKBOOK", "RunResult", "default_workbook", "run"]
 
 
 @dataclass

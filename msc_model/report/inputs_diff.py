@@ -21,6 +21,7 @@ from msc_model.errors import InputError
 from msc_model.inputs.reader import Limits, read_workbook
 from msc_model.inputs.validate import frame
 from msc_model.schema import SHEETS
+from msc_model.shipped import default_workbook
 
 #: at most this many differences are listed (a wholly different workbook would list
 #: every cell; the count of the rest is given)
@@ -54,8 +55,6 @@ class InputDiff:
 
 def default_reference() -> Path | None:
     """The shipped default workbook if it exists (the report works without it)."""
-    from msc_model.pipeline import default_workbook  # late: pipeline imports the report
-
     path = default_workbook()
     return path if path.is_file() else None
 

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from msc_model.console import done, out, stages
+from msc_model.shipped import default_workbook
 
 
 def _number(value: float, digits: int = 0) -> str:
@@ -48,7 +49,6 @@ def stress_command(
 ) -> None:
     """Stress-test a plan: hold its capacity and reserves, re-optimise operations under each
     shock, and report unmet demand, reserve use, extra cost and recovery time."""
-    from msc_model.pipeline import default_workbook
     from msc_model.resilience.stress import run_stress
 
     start = time.perf_counter()

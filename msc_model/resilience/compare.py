@@ -25,6 +25,7 @@ from msc_model.resilience.shocks import ShockScenario, scenario_shocks
 from msc_model.resilience.stress import StressReport, deterministic_plan, stress_test
 from msc_model.results import Results
 from msc_model.schema import STORAGE
+from msc_model.shipped import default_workbook
 
 
 @dataclass
@@ -173,7 +174,6 @@ def run_robust(
 ) -> tuple[RobustResult, Comparison, Path | None]:
     """``msc run --robust``: the ordinary plan, the shock-aware plan over the workbook's
     shock scenarios, both stress-tested under every scenario, and the resilience workbook."""
-    from msc_model.pipeline import default_workbook
     from msc_model.report.writer import check_target
     from msc_model.resilience.report import write_stress_report
 

@@ -16,6 +16,7 @@ from msc_model.scenarios.executor import ExecutorError, run_tasks
 from msc_model.scenarios.overlays import Change, apply_scenario
 from msc_model.scenarios.runner import RunRecord, Task
 from msc_model.scenarios.store import RunStore, record_frame
+from msc_model.shipped import default_workbook
 
 
 def load_case(
@@ -26,8 +27,6 @@ def load_case(
     """The case a sweep starts from: the workbook (default: the shipped one), with a
     scenario applied when one is named."""
     if workbook is None:
-        from msc_model.pipeline import default_workbook
-
         workbook = default_workbook()
     data = load_inputs(workbook)
     if scenario is None:

@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from msc_model.console import done, err, out, stages
+from msc_model.shipped import default_workbook
 
 WorkbookArg = Annotated[
     Path | None, typer.Argument(help="Input workbook (.xlsx); default: the shipped one.")
@@ -272,7 +273,6 @@ def pareto_command(
 def _check_output(
     output: Path, overwrite: bool, workbook: Path | None, scenario_file: Path | None
 ) -> None:
-    from msc_model.pipeline import default_workbook
     from msc_model.safety import check_target
 
     inputs = [workbook or default_workbook(), scenario_file]
