@@ -26,7 +26,7 @@ from msc_model.report import check_flow_year, write_failed_report, write_report
 from msc_model.report.writer import check_target
 from msc_model.results import Results, extract_results
 from msc_model.shipped import DEFAULT_WORKBOOK, default_workbook
-from msc_model.solver import SolveOutcome, solve
+from msc_model.solver import SolveOutcome, release, solve
 
 __all__ = ["DEFAULT_WORKBOOK", "RunResult", "default_workbook", "run"]
 
@@ -108,7 +108,8 @@ def run(
     reference
         Also solve the reference plan (the same built model without the dependence caps
         and security shares, see :mod:`msc_model.reference`), so the report can state
-        what the policy adds. It is solved before the plan, on the same model.
+        what the policy adds: the plan's HiGHS instance re-solved with those rows free,
+        warm from the plan's optimal basis.
 
     Raises
     ------
@@ -143,7 +144,7 @@ def run(
             with _stage("solving", timings, on_stage):
                 outcome = solve(
                     model, profile, verbose=verbose, time_limit=time_limit, strict=strict,
-                    export=export, overwrite=overwrite,
+                    export=export, overwrite=overwrite, keep=reference,
                 )  # fmt: skip
         except SolveError as error:  # InfeasibleError too: report "no plan", then re-raise
             exc = _explained(error, data, model, profile)
@@ -160,6 +161,10 @@ def run(
             raise exc from error
         with _stage("extracting", timings, on_stage):
             results = extract_results(model, data, outcome)
+        if reference:
+            with _stage("solving the reference plan", timings, on_stage):
+                baseline, note = solve_reference(model, data, profile, time_limit)
+                release(model)  # HiGHS's copy of the LP is not needed any more
         result = RunResult(
             data, outcome, results, timings=timings, model=model, reference=baseline,
             policy=policy_cost(results, data, baseline, note),

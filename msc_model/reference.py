@@ -88,26 +88,25 @@ def solve_reference(
     profile: str = "default",
     time_limit: float | None = None,
 ) -> tuple[Results | None, str]:
-    """Solve ``model`` with the security constraints off; they are switched on again after.
+    """The reference plan of a model just solved with ``solve(..., keep=True)``.
 
-    Returns the reference results, or ``None`` with the reason. The model's variables hold
-    the reference plan afterwards: solve the policy plan after this, not before.
+    The kept HiGHS instance is re-solved with the security rows free, warm from the
+    plan's optimal basis (:func:`~msc_model.solver.relaxed_solve`); the plan's own answer
+    is loaded back into the model afterwards. Returns the reference results, or ``None``
+    with the reason.
     """
-    from msc_model.solver import solve  # the solver door; imported late (lean start-up)
+    from msc_model.solver import relaxed_solve  # the solver door; imported late (lean start-up)
 
     switched = security_components(model)
     if not switched:
         return None, "the case has no dependence caps or security shares"
-    for component in switched:
-        component.deactivate()
     try:
-        outcome = solve(model, profile, time_limit=time_limit)
-        return extract_results(model, data, outcome), ""
+        with relaxed_solve(model, switched, profile, time_limit=time_limit) as outcome:
+            return extract_results(model, data, outcome), ""
+    except LookupError:
+        return None, "the plan was not solved through the direct hand-off"
     except MscError as exc:  # the plan stands without it; say why the comparison is missing
         return None, f"the reference plan could not be solved: {exc}"
-    finally:
-        for component in switched:
-            component.activate()
 
 
 def policy_cost(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import openpyxl
+import pyomo.core as pyo
 import pytest
 import toys
 from factory import minimal_sheets, write_workbook
@@ -98,8 +99,18 @@ def test_every_run_states_what_the_policy_adds(tmp_path) -> None:
     assert policy.plan_cost == pytest.approx(
         costs[costs["term"].isin(PLAN_TERMS)]["discounted"].sum()
     )
-    # the security rows are back on after the reference solve
-    assert all(c.active for c in (result.model.dependence_cap, result.model.supplier_share_limit))
+    # the security rows are back on after the reference solve, and the model holds the
+    # plan's answer again (not the reference's)
+    model = result.model
+    assert all(c.active for c in (model.dependence_cap, model.supplier_share_limit))
+    assert pyo.value(model.objective) == pytest.approx(result.outcome.objective, rel=1e-9)
+    # the warm re-solve equals a cold solve of the case without the security constraints
+    cold = build_model(result.data)
+    for name in ("dependence_cap", "region_share_limit", "hinterland_share_minimum",
+                 "supplier_share_limit"):  # fmt: skip
+        getattr(cold, name).deactivate()
+    cold_results = extract_results(cold, result.data, solve(cold))
+    assert plan_cost(cold_results) == pytest.approx(policy.reference_cost, rel=1e-7)
     summary = openpyxl.load_workbook(tmp_path / "report.xlsx", read_only=True)["Summary"]
     texts = [row[0] for row in summary.iter_rows(values_only=True) if row and row[0]]
     findings = texts[texts.index("Key findings") + 1]

@@ -11,6 +11,8 @@ from msc_model.solver.core import (
     RANGE_WARNING_RATIO,
     SolveOutcome,
     prepare_resolve,
+    relaxed_solve,
+    release,
     solve,
 )
 from msc_model.solver.diagnosis import (
@@ -38,5 +40,7 @@ __all__ = [
     "prepare_resolve",
     "profile_path",
     "read_profile",
+    "relaxed_solve",
+    "release",
     "solve",
 ]

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import highspy
+import numpy as np
 import pyomo.core as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.common.tee import TeeStream, capture_output
@@ -37,7 +38,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 
 from msc_model.errors import InfeasibleError, SolveError
 from msc_model.safety import atomic_write
-from msc_model.solver.direct import DirectLP, compile_lp, load_solution, name_lp
+from msc_model.solver.direct import INF, DirectLP, compile_lp, load_solution, name_lp
 from msc_model.solver.profiles import Profile, read_profile
 
 #: Pyomo termination → our short name
@@ -197,6 +198,7 @@ def solve(
     strict: bool = False,
     export: str | Path | Sequence[str | Path] = (),
     overwrite: bool = False,
+    keep: bool = False,
 ) -> SolveOutcome:
     """Solve ``model`` with HiGHS and load the optimal primal values and duals.
 
@@ -227,6 +229,9 @@ def solve(
         with ``overwrite``.
     overwrite
         Replace existing export files.
+    keep
+        Keep the HiGHS instance of a direct solve (with its optimal basis) for
+        :func:`relaxed_solve`; :func:`release` frees it. Otherwise it is freed at once.
 
     Returns
     -------
@@ -285,7 +290,7 @@ def solve(
     )
     _raise_unless_optimal(model, outcome, strict)
     load()
-    if lp is not None:
+    if lp is not None and not keep:
         # answer loaded, and a later solve compiles afresh: free HiGHS's copy of the LP
         # and its factors now (more than the Pyomo model's memory at provincial size)
         # rather than carry them through extraction and the report
@@ -296,6 +301,83 @@ def solve(
     outcome.objective = float(objective)
     outcome.wall_seconds = time.perf_counter() - tick
     return outcome
+
+
+def release(model: pyo.ConcreteModel) -> None:
+    """Free the HiGHS instance a ``solve(..., keep=True)`` kept (no-op without one)."""
+    lp = _SOLVERS.get(model)
+    if isinstance(lp, DirectLP):
+        del _SOLVERS[model]
+        lp._solver_model.HandleKeyboardInterrupt = False  # its callbacks form a cycle
+        del lp
+        _return_freed_memory()
+
+
+@contextmanager
+def relaxed_solve(
+    model: pyo.ConcreteModel,
+    components: Sequence[pyo.Constraint],
+    profile: str | Path = "default",
+    *,
+    time_limit: float | None = None,
+) -> Iterator[SolveOutcome]:
+    """Re-solve the LP kept by ``solve(..., keep=True)`` with the rows of ``components``
+    free, warm from the kept optimal basis, and load that answer for the block.
+
+    Freeing rows keeps the basis primal feasible, so the simplex only improves from the
+    plan's optimum: far cheaper than building and solving the relaxed model afresh. On
+    leaving the block the rows' bounds are restored in HiGHS and the first solve's answer
+    (values and duals) is loaded into the model again.
+
+    Raises
+    ------
+    LookupError
+        No kept direct solve of ``model`` to start from.
+    InfeasibleError, SolveError
+        As :func:`solve` (the first answer is restored all the same).
+    """
+    lp = _SOLVERS.get(model)
+    if not isinstance(lp, DirectLP):
+        raise LookupError("no kept LP of this model: solve it with keep=True first")
+    highs = lp._solver_model
+    saved = highs.getSolution()
+    wanted = set(components)
+    rows = np.array(
+        [i for i, con in enumerate(lp.rows) if con.parent_component() in wanted], dtype=np.int32
+    )
+    original = highs.getLp()
+    lower = np.asarray(original.row_lower_)[rows]
+    upper = np.asarray(original.row_upper_)[rows]
+    chosen = read_profile(profile).for_columns(model.nvariables())
+    limit = _limit(chosen, time_limit)
+    spent = highs.getRunTime() if math.isfinite(limit) else 0.0  # the limit is cumulative
+    try:
+        if len(rows):
+            free = np.full(len(rows), INF)
+            highs.changeRowsBounds(len(rows), rows, -free, free)
+        tick = time.perf_counter()
+        termination, objective, log, _highs, load = _run_direct(
+            model, lp, chosen, False, limit + spent, ((), False)
+        )
+        outcome = SolveOutcome(
+            termination=termination,
+            objective=None,
+            solve_seconds=float(highs.getRunTime()) - spent,
+            wall_seconds=0.0,
+            profile=chosen.name,
+            options={**chosen.options, "time_limit": limit},
+            warnings=_scan_log(log),
+            log=log,
+        )
+        _raise_unless_optimal(model, outcome, strict=False)
+        load()
+        outcome.objective = float(objective)
+        outcome.wall_seconds = time.perf_counter() - tick
+        yield outcome
+    finally:
+        if len(rows):
+            highs.changeRowsBounds(len(rows), rows, lower, upper)
+        load_solution(lp, model, saved)
 
 
 def _return_freed_memory() -> None:

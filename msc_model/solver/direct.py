@@ -106,10 +106,12 @@ def name_lp(lp: DirectLP) -> None:
         highs.passRowName(i, _UNSAFE.sub("_", con.name))
 
 
-def load_solution(lp: DirectLP, model: pyo.ConcreteModel) -> None:
+def load_solution(lp: DirectLP, model: pyo.ConcreteModel, solution=None) -> None:
     """Write HiGHS's primal values into the variables, its row duals into ``model.dual``
-    and its column duals (reduced costs) into ``model.rc``."""
-    solution = lp._solver_model.getSolution()
+    and its column duals (reduced costs) into ``model.rc`` (of ``solution``, a saved
+    ``HighsSolution``, when given; else of the instance's last solve)."""
+    if solution is None:
+        solution = lp._solver_model.getSolution()
     for var, value in zip(lp.cols, solution.col_value, strict=True):
         var.set_value(value, skip_validation=True)
     StaleFlagManager.mark_all_as_stale(delayed=True)
