@@ -121,6 +121,17 @@ def test_factory_report_prints_with_charts(tmp_path: Path, profile: str) -> None
     check_pdf(result.report, len(result.data.metals), tmp_path, profile)
 
 
+#: the most pages the shipped case's report may print to: a reader prints the Summary and
+#: the head of each table, not 80 pages of flows (the workbook holds every row)
+MAX_PAGES = 40
+
+
 def test_default_report_prints_with_charts(tmp_path: Path, profile: str) -> None:
     result = run(default_workbook(), tmp_path / "china.xlsx")
     check_pdf(result.report, len(result.data.metals), tmp_path, profile)
+    pdf = tmp_path / "china.pdf"
+    assert pdf_pages(pdf) <= MAX_PAGES
+    text = pdf_text(pdf)
+    # a long table prints its head and says so; the first finding is what the policy adds
+    assert "Flows: the first 25 of" in text and "the workbook holds them all" in text
+    assert "Meeting the targets costs" in text

@@ -536,11 +536,14 @@ def tidy_sheet(
     columns: Mapping[str, Col],
     *,
     note: str = "",
+    print_all: bool = False,
     side: SideTables | None = None,
 ) -> Block:
     """A sheet holding one tidy table from A1, frozen header, Excel table, fitted widths.
 
-    A table with no rows gets one row saying so (``note`` or a default). A table longer
+    A table with no rows gets one row saying so (``note`` or a default). On paper a table
+    prints its first :data:`PRINT_ROWS` rows (header repeated, a footer saying so) unless
+    ``print_all``. A table longer
     than :data:`MAX_ROWS` goes whole to ``side`` (the columns shown, in order) and the
     sheet shows its first ``MAX_ROWS - 1`` rows under a note naming the file.
 
@@ -558,8 +561,34 @@ def tidy_sheet(
         return block
     if len(frame) <= MAX_ROWS:
         sheet = SheetWriter(wb, name, widths, freeze="A2", landscape=True, fit_width=True)
+        print_first_rows(sheet, len(frame), len(columns), everything=print_all)
         return sheet.table(frame, columns, excel_table=True)
     return _oversize_sheet(wb, name, frame, columns, side)
+
+
+#: data rows of a long table that go to paper: about one landscape page. The workbook
+#: holds every row; a reader prints the Summary and the head of each table, not 80 pages
+#: of flows.
+PRINT_ROWS = 25
+
+
+def print_first_rows(
+    sheet: SheetWriter, rows: int, columns: int, header_row: int = 1, *, everything: bool = False
+) -> None:
+    """Repeat the header row on every printed page and, for a table longer than
+    :data:`PRINT_ROWS` (unless ``everything``), print only its first rows and the first
+    ``columns`` columns, saying so in the page footer."""
+    ws = sheet.ws
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    if rows > PRINT_ROWS and not everything:
+        last = get_column_letter(max(columns, 1))
+        ws.print_area = f"A1:{last}{header_row + PRINT_ROWS}"
+        ws.oddFooter.center.text = (
+            f"{sheet.name}: the first {PRINT_ROWS} of {rows:,} rows are printed; "
+            "the workbook holds them all"
+        )
+    else:
+        ws.oddFooter.center.text = f"{sheet.name}, page &P of &N"
 
 
 def _oversize_sheet(
@@ -583,5 +612,6 @@ def _oversize_sheet(
     shown = MAX_ROWS - 1
     widths = [c.width for c in columns.values()]
     sheet = SheetWriter(wb, name, widths, freeze="A3", landscape=True, fit_width=True)
+    print_first_rows(sheet, len(frame), len(columns), header_row=2)
     sheet.text(oversize_note(len(frame), shown, path), font=NOTE_FONT)
     return sheet.table(frame.iloc[:shown], columns, excel_table=True)

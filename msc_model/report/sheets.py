@@ -29,6 +29,7 @@ from msc_model.report.layout import (
     SheetWriter,
     SideTables,
     columns_for,
+    print_first_rows,
     tidy_sheet,
 )
 from msc_model.report.sankey import Diagram
@@ -305,6 +306,8 @@ def cost_sheet(wb: Workbook, t: ReportTables) -> None:
     )
     widths = [c.width for c in columns.values()] + [3] + [10] * 8
     sheet = SheetWriter(wb, "Costs", widths, freeze="A2", landscape=True, fit_width=True)
+    # the chart stands right of the table: print its columns too
+    print_first_rows(sheet, len(t.costs), len(columns) + 12)
     block = sheet.table(t.costs, columns, excel_table=True)
     series = []
     years = None
@@ -367,7 +370,7 @@ def inputs_sheets(wb: Workbook, data: ModelData, diff: InputDiff) -> None:
 
 def run_info_sheet(wb: Workbook, info: pd.DataFrame) -> None:
     columns = {"item": Col("item", width=34), "value": Col("value", width=90)}
-    tidy_sheet(wb, "Run info", info, columns)
+    tidy_sheet(wb, "Run info", info, columns, print_all=True)
 
 
 def _name(source: str) -> str:
