@@ -296,9 +296,10 @@ def test_factors_from_a_sweep_sheet_and_around_a_scenario(tmp_path):
 
 
 def test_grid_varies_mutable_factors_fastest(case):
-    frame = sweep(case, [CU_PRICE + ":3", "capex:scale:0.8:1.2:2"], method="grid", workers=0)
-    values = frame.groupby("run_id")[["cu_price", "capex_scale"]].first()
+    # lifetime is built into the coefficients (capex is a mutable Param now)
+    frame = sweep(case, [CU_PRICE + ":3", "lifetime:scale:0.8:1.2:2"], method="grid", workers=0)
+    values = frame.groupby("run_id")[["cu_price", "lifetime_scale"]].first()
     assert len(values) == 3 * 2 and not values.isna().any().any()
-    assert values["capex_scale"].tolist() == [0.8] * 3 + [1.2] * 3  # built-in factor outermost
-    # one build per capex value (at most: an earlier call may have left one in this process)
+    assert values["lifetime_scale"].tolist() == [0.8] * 3 + [1.2] * 3  # built-in outermost
+    # one build per lifetime value (at most: an earlier call may have left one in this process)
     assert frame.attrs["rebuilds"]["rebuilt"] <= 2

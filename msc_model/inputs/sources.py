@@ -1,7 +1,8 @@
 """The ``sources`` sheet: the references a case cites travel with it.
 
 A source cell names keys (``USGS-Cu25 — USGS MCS 2025 Copper, https://… ; CNIA-REC24``):
-the text before each `` — `` of a ``;``-separated part. ``assumption`` (a reasoned value,
+the text before each `` — `` of a ``;``-separated part, when it is one word (prose such as
+"scaled from the default" describes, it does not cite). ``assumption`` (a reasoned value,
 explained in the note) and ``estimated`` are not keys. When a workbook carries a
 ``sources`` sheet, every key any source cell names must be listed there, so a reader can
 follow every number to a publication without files outside the workbook.
@@ -9,6 +10,7 @@ follow every number to a publication without files outside the workbook.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from msc_model.errors import did_you_mean
@@ -21,14 +23,19 @@ from msc_model.schema import SOURCES_SHEET
 NOT_KEYS = {"assumption", "estimated", "history", ""}
 
 
+#: what a key looks like: one word of letters, digits, '.', '_' or '-' (free text such as
+#: "scaled from the default" is a description, not a citation)
+KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
 def cited_keys(cell: object) -> list[str]:
-    """The keys a source cell names, in order (empty for blank or 'assumption')."""
+    """The keys a source cell names, in order (empty for blank, 'assumption' or prose)."""
     if cell is None:
         return []
     keys = []
     for part in str(cell).split(";"):
         key = part.split(" — ")[0].strip()
-        if key.lower() not in NOT_KEYS:
+        if key.lower() not in NOT_KEYS and KEY.match(key):
             keys.append(key)
     return keys
 
