@@ -155,7 +155,7 @@ def test_summary_numbers_equal_detailed_sheets(case, sheets) -> None:
     assert total == pytest.approx(plan["Discounted (million USD, present value)"].sum(), rel=1e-9)
     everything = costs["Discounted (million USD, present value)"].sum()
     assert everything == pytest.approx(result.outcome.objective, rel=1e-9)
-    extra = next(r[1] for r in rows if str(r[0]).startswith("What the targets"))
+    extra = next(r[1] for r in rows if str(r[0]).startswith("Added by the targets"))
     assert extra == pytest.approx(result.policy.extra_cost, rel=1e-9)
 
 

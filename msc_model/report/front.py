@@ -151,13 +151,13 @@ def fill_summary(
     if policy is not None and policy.reference_cost is not None:
         cost_top = sheet.append(
             [
-                "What the targets and security shares add (million USD, present value)",
+                "Added by the targets and shares (MUSD, PV)",
                 sheet.cell(policy.extra_cost, fmt=MUSD),
             ]
         )
         sheet.append(
             [
-                "Least-cost plan without them (million USD, present value)",
+                "Least-cost plan without them (MUSD, PV)",
                 sheet.cell(policy.reference_cost, fmt=MUSD),
             ]
         )
@@ -167,7 +167,7 @@ def fill_summary(
         whole = policy.plan_cost if policy is not None else t.objective
     row = sheet.append(
         [
-            "Whole-system cost of this plan, all demand (million USD, present value)",
+            "Whole-system cost, all demand (MUSD, PV)",
             sheet.cell(whole, fmt=MUSD),
         ]
     )
@@ -175,7 +175,7 @@ def fill_summary(
     if policy is not None and policy.curtailed > 0:
         sheet.append(
             [
-                "Unmet demand, kt (curtailment: its value of lost supply is not a cost)",
+                "Unmet demand (kt; curtailment, not a cost)",
                 sheet.cell(policy.curtailed, fmt=KT),
             ]
         )
