@@ -110,14 +110,15 @@ def run_robust_command(
     table = Table(title=f"Shock-aware plan over {len(comparison.probabilities)} scenarios")
     year = plans.year[0]
     table.add_column("plan", no_wrap=True)
-    for column in ("expected cost MUSD PV", "normal cost MUSD PV", "exp. unmet kt", "worst unmet kt",
-                   f"reserve {year} kt", f"hinterland {year} kt/yr"):  # fmt: skip
-        table.add_column(column, justify="right")
+    # money in bn USD: seven-digit MUSD figures were cut at 80 columns
+    for column in ("expected cost bn USD PV", "normal cost bn USD PV", "exp. unmet kt",
+                   "worst unmet kt", f"reserve {year} kt", f"hinterland {year} kt/yr"):  # fmt: skip
+        table.add_column(column, justify="right", no_wrap=True)
     for row in plans.itertuples():
         table.add_row(
             row.plan,
-            _number(row.expected_cost),
-            _number(row.normal_cost),
+            _number(row.expected_cost / 1000, 1),
+            _number(row.normal_cost / 1000, 1),
             _number(row.expected_unmet, 1),
             _number(row.worst_unmet, 1),
             _number(row.reserve_held),

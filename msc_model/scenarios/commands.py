@@ -81,19 +81,23 @@ def compare_command(
         )
     if quiet:
         return
-    names = list(table.columns[4:])
-    view = Table(title="present value over the horizon, per case")
-    view.add_column("")
-    for column in names:
-        view.add_column(str(column), justify="right")
-    for indicator, label in (("plan_cost", "plan cost, MUSD"), ("curtailed", "unmet demand, kt")):
-        row = table[table["indicator"] == indicator]
-        if len(row):
-            view.add_row(label, *(f"{v:,.0f}" for v in row.iloc[0][names]))
+    cases = [c for c in table.columns[4:] if not str(c).endswith(" - base")]
+    plan = table[table["indicator"] == "plan_cost"].iloc[0]
+    curtailed = table[table["indicator"] == "curtailed"].iloc[0]
+    # one row per case, so any number of scenarios fits 80 columns
+    view = Table(title="each case over the horizon (present value)")
+    for column in ("case", "plan cost bn USD", "vs base bn USD", "unmet demand kt"):
+        view.add_column(column, justify="left" if column == "case" else "right", no_wrap=True)
+    for name in cases:
+        view.add_row(
+            str(name),
+            f"{plan[name] / 1000:,.1f}",
+            "" if name == "base" else f"{(plan[name] - plan['base']) / 1000:+,.2f}",
+            f"{curtailed[name]:,.0f}",
+        )
     out.print(view)
-    curtailed = table[table["indicator"] == "curtailed"]
-    for name in (n for n in names if "base" not in n or n == "base"):
-        if len(curtailed) and curtailed.iloc[0][name] > 0:
+    for name in cases:
+        if curtailed[name] > 0:
             out.print(
                 f"[bold red]{name} leaves demand unmet:[/] its costs are not an answer to "
                 "the case (the value of lost supply is excluded from the plan cost)",
