@@ -2179,14 +2179,19 @@ SCENARIOS = (
 )  # fmt: skip
 
 
-def _write_scenarios(wb: Workbook) -> None:
-    ws = wb.create_sheet("scenarios")
-    ws.append(list(SCENARIO_COLUMNS))
+def _write_rows(wb: Workbook, name: str, columns: tuple[str, ...], rows) -> None:
+    """A sheet of plain rows under a bold, frozen header (scenarios, sweep factors)."""
+    ws = wb.create_sheet(name)
+    ws.append(list(columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in SCENARIOS:
+    for row in rows:
         ws.append(list(row))
     ws.freeze_panes = "A2"
+
+
+def _write_scenarios(wb: Workbook) -> None:
+    _write_rows(wb, "scenarios", SCENARIO_COLUMNS, SCENARIOS)
 
 
 def _write_sweep(wb: Workbook) -> None:
@@ -2203,13 +2208,7 @@ def _write_sweep(wb: Workbook) -> None:
         ("cu_target", "dependence_target", "Cu", "scale", 0.9, 1.1, None, None, "assumption",
          "Copper dependence targets 10 % tighter to 10 % looser in every target year."),
     )  # fmt: skip
-    ws = wb.create_sheet("sweep")
-    ws.append(list(columns))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in factors:
-        ws.append(list(row))
-    ws.freeze_panes = "A2"
+    _write_rows(wb, "sweep", columns, factors)
 
 
 def _columns(spec: SetSheet | ParamSheet | RecordSheet) -> tuple[str, ...]:
