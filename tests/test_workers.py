@@ -57,8 +57,8 @@ def test_a_worker_killed_mid_sweep_costs_no_run(case, tmp_path) -> None:
 
     killer = threading.Thread(target=kill_the_first_worker, daemon=True)
     killer.start()
-    # capex is built into the coefficients: every run rebuilds, so the sweep lasts seconds
-    frame = sweep(case, ["capex:scale:0.8:1.2:16"], out=out, workers=2)
+    # lifetime is built into the coefficients: every run rebuilds, so the sweep lasts seconds
+    frame = sweep(case, ["lifetime:scale:0.8:1.2:16"], out=out, workers=2)
     killer.join(timeout=5)
     assert killed, "no run file appeared"
     runs = pd.read_csv(out / "runs.csv")
