@@ -21,7 +21,7 @@ from msc_model.indicators import headline
 from msc_model.inputs import load_inputs
 from msc_model.inputs.sanity import check_sanity
 from msc_model.model import build_model
-from msc_model.reference import PolicyCost, policy_cost, solve_reference
+from msc_model.reference import PolicyCost, ReferencePlan, policy_cost, solve_reference
 from msc_model.report import check_flow_year, write_failed_report, write_report
 from msc_model.report.writer import check_target
 from msc_model.results import Results, extract_results
@@ -43,8 +43,9 @@ class RunResult:
     report_files: tuple[Path, ...] = ()  # written beside the report (flow diagram HTML)
     timings: dict[str, float] = field(default_factory=dict)
     model: object = None
-    #: the reference plan (same case, security constraints off); None when not solved
-    reference: Results | None = None
+    #: the reference plan's cost, curtailment and net imports (same case, security
+    #: constraints off); None when not solved
+    reference: ReferencePlan | None = None
     #: what the policy adds against the reference plan
     policy: PolicyCost | None = None
 
@@ -137,9 +138,6 @@ def run(
         model = build_model(data)
     with _model_kept():
         baseline, note = None, "not solved (--no-reference)"
-        if reference:
-            with _stage("solving the reference plan", timings, on_stage):
-                baseline, note = solve_reference(model, data, profile, time_limit)
         try:
             with _stage("solving", timings, on_stage):
                 outcome = solve(
@@ -159,12 +157,14 @@ def run(
             if exc is error:
                 raise
             raise exc from error
-        with _stage("extracting", timings, on_stage):
-            results = extract_results(model, data, outcome)
         if reference:
+            # before the plan's extraction: HiGHS (the largest allocation) is freed as soon
+            # as the reference is solved, so it never coexists with the extracted tables
             with _stage("solving the reference plan", timings, on_stage):
                 baseline, note = solve_reference(model, data, profile, time_limit)
-                release(model)  # HiGHS's copy of the LP is not needed any more
+        release(model)
+        with _stage("extracting", timings, on_stage):
+            results = extract_results(model, data, outcome)
         result = RunResult(
             data, outcome, results, timings=timings, model=model, reference=baseline,
             policy=policy_cost(results, data, baseline, note),

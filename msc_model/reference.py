@@ -82,18 +82,33 @@ def security_components(model: pyo.ConcreteModel) -> list:
     return found
 
 
+@dataclass(frozen=True)
+class ReferencePlan:
+    """What the comparison needs of the reference plan (its full tables are not kept:
+    at provincial size they would double the run's memory)."""
+
+    plan_cost: float  # MUSD, present value, without the value of lost supply
+    curtailed: float  # kt over the horizon
+    net_imports: pd.Series  # metal → kt over the horizon (dependence basis)
+
+    @classmethod
+    def of(cls, results: Results, data: ModelData) -> ReferencePlan:
+        net = dependence(results, data).groupby("metal", sort=False)["net_imports"].sum()
+        return cls(plan_cost(results), curtailed(results), net)
+
+
 def solve_reference(
     model: pyo.ConcreteModel,
     data: ModelData,
     profile: str = "default",
     time_limit: float | None = None,
-) -> tuple[Results | None, str]:
+) -> tuple[ReferencePlan | None, str]:
     """The reference plan of a model just solved with ``solve(..., keep=True)``.
 
     The kept HiGHS instance is re-solved with the security rows free, warm from the
-    plan's optimal basis (:func:`~msc_model.solver.relaxed_solve`); the plan's own answer
-    is loaded back into the model afterwards. Returns the reference results, or ``None``
-    with the reason.
+    plan's optimal basis (:func:`~msc_model.solver.relaxed_solve`), and freed once the
+    reference answer is loaded; the plan's own answer is loaded back into the model on
+    the way out. Returns the reference plan's figures, or ``None`` with the reason.
     """
     from msc_model.solver import relaxed_solve  # the solver door; imported late (lean start-up)
 
@@ -101,8 +116,8 @@ def solve_reference(
     if not switched:
         return None, "the case has no dependence caps or security shares"
     try:
-        with relaxed_solve(model, switched, profile, time_limit=time_limit) as outcome:
-            return extract_results(model, data, outcome), ""
+        with relaxed_solve(model, switched, profile, time_limit=time_limit, free=True) as outcome:
+            return ReferencePlan.of(extract_results(model, data, outcome), data), ""
     except LookupError:
         return None, "the plan was not solved through the direct hand-off"
     except MscError as exc:  # the plan stands without it; say why the comparison is missing
@@ -110,17 +125,16 @@ def solve_reference(
 
 
 def policy_cost(
-    results: Results, data: ModelData, reference: Results | None, note: str = ""
+    results: Results, data: ModelData, reference: ReferencePlan | None, note: str = ""
 ) -> PolicyCost:
     """Compare the plan with its reference (``None``: no comparison, ``note`` says why)."""
     plan_net = dependence(results, data).groupby("metal", sort=False)["net_imports"].sum()
     if reference is None:
         return PolicyCost(plan_cost(results), None, curtailed(results), None, plan_net * 0.0, note)
-    ref_net = dependence(reference, data).groupby("metal", sort=False)["net_imports"].sum()
     return PolicyCost(
         plan_cost(results),
-        plan_cost(reference),
+        reference.plan_cost,
         curtailed(results),
-        curtailed(reference),
-        (ref_net - plan_net).reindex(list(data.metals), fill_value=0.0),
+        reference.curtailed,
+        (reference.net_imports - plan_net).reindex(list(data.metals), fill_value=0.0),
     )

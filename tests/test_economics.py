@@ -90,7 +90,7 @@ def test_every_run_states_what_the_policy_adds(tmp_path) -> None:
     result = run(output=tmp_path / "report.xlsx")
     policy = result.policy
     assert result.reference is not None
-    assert policy.reference_cost == pytest.approx(plan_cost(result.reference))
+    assert policy.reference_cost == pytest.approx(result.reference.plan_cost)
     assert policy.plan_cost == pytest.approx(plan_cost(result.results))
     assert policy.extra_cost >= -1e-6 * policy.plan_cost
     assert policy.curtailed == 0.0

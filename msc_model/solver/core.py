@@ -309,6 +309,7 @@ def release(model: pyo.ConcreteModel) -> None:
     if isinstance(lp, DirectLP):
         del _SOLVERS[model]
         lp._solver_model.HandleKeyboardInterrupt = False  # its callbacks form a cycle
+        lp._solver_model = None  # the row and column maps may live on; HiGHS may not
         del lp
         _return_freed_memory()
 
@@ -320,9 +321,13 @@ def relaxed_solve(
     profile: str | Path = "default",
     *,
     time_limit: float | None = None,
+    free: bool = False,
 ) -> Iterator[SolveOutcome]:
     """Re-solve the LP kept by ``solve(..., keep=True)`` with the rows of ``components``
     free, warm from the kept optimal basis, and load that answer for the block.
+
+    With ``free`` the HiGHS instance is released as soon as that answer is loaded (the
+    block then runs without HiGHS's memory; the first answer is restored from a copy).
 
     Freeing rows keeps the basis primal feasible, so the simplex only improves from the
     plan's optimum: far cheaper than building and solving the relaxed model afresh. On
@@ -345,16 +350,17 @@ def relaxed_solve(
     rows = np.array(
         [i for i, con in enumerate(lp.rows) if con.parent_component() in wanted], dtype=np.int32
     )
-    original = highs.getLp()
+    original = highs.getLp()  # a copy of the whole LP: keep the few bounds, drop it
     lower = np.asarray(original.row_lower_)[rows]
     upper = np.asarray(original.row_upper_)[rows]
+    del original
     chosen = read_profile(profile).for_columns(model.nvariables())
     limit = _limit(chosen, time_limit)
     spent = highs.getRunTime() if math.isfinite(limit) else 0.0  # the limit is cumulative
     try:
         if len(rows):
-            free = np.full(len(rows), INF)
-            highs.changeRowsBounds(len(rows), rows, -free, free)
+            unbounded = np.full(len(rows), INF)
+            highs.changeRowsBounds(len(rows), rows, -unbounded, unbounded)
         tick = time.perf_counter()
         termination, objective, log, _highs, load = _run_direct(
             model, lp, chosen, False, limit + spent, ((), False)
@@ -373,10 +379,13 @@ def relaxed_solve(
         load()
         outcome.objective = float(objective)
         outcome.wall_seconds = time.perf_counter() - tick
+        if free:
+            release(model)
+            del highs, _highs
         yield outcome
     finally:
-        if len(rows):
-            highs.changeRowsBounds(len(rows), rows, lower, upper)
+        if _SOLVERS.get(model) is lp and len(rows):
+            lp._solver_model.changeRowsBounds(len(rows), rows, lower, upper)
         load_solution(lp, model, saved)
 
 
