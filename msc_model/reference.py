@@ -23,7 +23,7 @@ from msc_model.data import ModelData
 from msc_model.errors import MscError
 from msc_model.indicators import dependence
 from msc_model.model import PLAN_TERMS
-from msc_model.results import Results, extract_results
+from msc_model.results import Results
 
 #: constraint families that make up the security policy (switched off for the reference)
 SECURITY_CONSTRAINTS = (
@@ -92,9 +92,35 @@ class ReferencePlan:
     net_imports: pd.Series  # metal → kt over the horizon (dependence basis)
 
     @classmethod
-    def of(cls, results: Results, data: ModelData) -> ReferencePlan:
-        net = dependence(results, data).groupby("metal", sort=False)["net_imports"].sum()
-        return cls(plan_cost(results), curtailed(results), net)
+    def of(cls, model: pyo.ConcreteModel, data: ModelData, objective: float) -> ReferencePlan:
+        """Read from the solved model's variables (no tables: cheap at any size).
+
+        ``plan_cost = objective − Σ_t DF[t] · Σ unmet_demand_penalty[m] · unmet_demand``;
+        net imports as the dependence indicator counts them: imports − exports of the
+        counted forms, plus stock draws − fills, summed over the horizon.
+        """
+        inc = model.incidence
+        unmet = model.unmet_demand.extract_values()
+        penalty = sum(
+            inc.discount[t] * data.get("unmet_demand_penalty", (metal,)) * (value or 0.0)
+            for (metal, _r, t), value in unmet.items()
+        )
+        total = sum(value or 0.0 for value in unmet.values())
+        net = dict.fromkeys(data.metals, 0.0)
+        for (metal, form, _o, _r, _t), value in model.imports.extract_values().items():
+            if form in inc.counted[metal]:
+                net[metal] += value or 0.0
+        for (metal, form, _r, _t), value in model.exports.extract_values().items():
+            if form in inc.counted[metal]:
+                net[metal] -= value or 0.0
+        draws, fills = model.draw.extract_values(), model.fill.extract_values()
+        for (metal, r, t), value in draws.items():
+            net[metal] += (value or 0.0) - (fills[metal, r, t] or 0.0)
+        return cls(
+            objective - penalty,
+            total if total > CURTAILMENT_TOLERANCE else 0.0,
+            pd.Series(net, dtype=float),
+        )
 
 
 def solve_reference(
@@ -117,7 +143,7 @@ def solve_reference(
         return None, "the case has no dependence caps or security shares"
     try:
         with relaxed_solve(model, switched, profile, time_limit=time_limit, free=True) as outcome:
-            return ReferencePlan.of(extract_results(model, data, outcome), data), ""
+            return ReferencePlan.of(model, data, outcome.objective), ""
     except LookupError:
         return None, "the plan was not solved through the direct hand-off"
     except MscError as exc:  # the plan stands without it; say why the comparison is missing
