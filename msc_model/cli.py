@@ -118,6 +118,13 @@ def run(
     risk_weight: Annotated[
         float, typer.Option(help="With --robust: MUSD per kt of the risk term on unmet demand.")
     ] = 0.0,
+    reference: Annotated[
+        bool,
+        typer.Option(
+            help="Also solve the plan without the dependence caps and security shares, so "
+            "the report states what the policy adds (--no-reference skips it)."
+        ),
+    ] = True,
 ) -> None:
     """Solve a case (default: the shipped China workbook) and summarise the plan."""
     if robust:  # the shock-aware plan has its own stages and report
@@ -148,13 +155,16 @@ def run(
             time_limit=time_limit,
             strict=strict,
             export=tuple(p for p in (export_mps, export_lp) if p is not None),
+            reference=reference,
         )
     if quiet:
         return
     from msc_model.report.summary import print_summary
 
     print_summary(out, result)
-    if result.report is not None:
+    if result.report is None:
+        out.print("no report written: add -o report.xlsx to write the policy report")
+    else:
         out.print(f"results written: {result.report}")
         for path in result.report_files:
             if path.suffix == ".parquet":
