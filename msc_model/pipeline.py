@@ -21,7 +21,13 @@ from msc_model.indicators import headline
 from msc_model.inputs import load_inputs
 from msc_model.inputs.sanity import check_sanity
 from msc_model.model import build_model
-from msc_model.reference import PolicyCost, ReferencePlan, policy_cost, solve_reference
+from msc_model.reference import (
+    PolicyCost,
+    ReferencePlan,
+    binding_families,
+    policy_cost,
+    solve_reference,
+)
 from msc_model.report import check_flow_year, write_failed_report, write_report
 from msc_model.report.writer import check_target
 from msc_model.results import Results, extract_results
@@ -167,7 +173,7 @@ def run(
             results = extract_results(model, data, outcome)
         result = RunResult(
             data, outcome, results, timings=timings, model=model, reference=baseline,
-            policy=policy_cost(results, data, baseline, note),
+            policy=policy_cost(results, data, baseline, note, binding_families(model)),
         )  # fmt: skip
         if output is not None:
             with _stage("writing", timings, on_stage):

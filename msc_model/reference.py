@@ -58,6 +58,9 @@ class PolicyCost:
     reference_curtailed: float | None
     imports_avoided: pd.Series  # metal → kt over the horizon (net imports, dependence basis)
     note: str = ""  # why there is no reference
+    #: the security constraint families that bind in the plan (a nonzero dual somewhere),
+    #: in SECURITY_CONSTRAINTS order: what the extra cost pays for
+    binding: tuple[str, ...] = ()
 
     @property
     def extra_cost(self) -> float | None:
@@ -150,17 +153,41 @@ def solve_reference(
         return None, f"the reference plan could not be solved: {exc}"
 
 
+#: a dual smaller than this (PV MUSD per unit of the row) is a slack row
+BINDING_DUAL = 1e-7
+
+
+def binding_families(model: pyo.ConcreteModel) -> tuple[str, ...]:
+    """The security constraint families with a nonzero dual in the model's loaded answer."""
+    duals = getattr(model, "dual", {})
+    found = []
+    for name in SECURITY_CONSTRAINTS:
+        component = getattr(model, name, None)
+        if component is None or not component.active:
+            continue
+        if any(abs(duals.get(row, 0.0) or 0.0) > BINDING_DUAL for row in component.values()):
+            found.append(name)
+    return tuple(found)
+
+
 def policy_cost(
-    results: Results, data: ModelData, reference: ReferencePlan | None, note: str = ""
+    results: Results,
+    data: ModelData,
+    reference: ReferencePlan | None,
+    note: str = "",
+    binding: tuple[str, ...] = (),
 ) -> PolicyCost:
-    """Compare the plan with its reference (``None``: no comparison, ``note`` says why)."""
+    """Compare the plan with its reference (``None``: no comparison, ``note`` says why);
+    ``binding`` names the security families that bind (:func:`binding_families`)."""
     plan_net = dependence(results, data).groupby("metal", sort=False)["net_imports"].sum()
     if reference is None:
-        return PolicyCost(plan_cost(results), None, curtailed(results), None, plan_net * 0.0, note)
+        none = plan_net * 0.0
+        return PolicyCost(plan_cost(results), None, curtailed(results), None, none, note, binding)
     return PolicyCost(
         plan_cost(results),
         reference.plan_cost,
         curtailed(results),
         reference.curtailed,
         (reference.net_imports - plan_net).reindex(list(data.metals), fill_value=0.0),
+        binding=binding,
     )

@@ -114,8 +114,13 @@ def test_every_run_states_what_the_policy_adds(tmp_path) -> None:
     summary = openpyxl.load_workbook(tmp_path / "report.xlsx", read_only=True)["Summary"]
     texts = [row[0] for row in summary.iter_rows(values_only=True) if row and row[0]]
     findings = texts[texts.index("Key findings") + 1]
-    assert findings.startswith("Meeting the targets costs ")
+    assert findings.startswith("Meeting the targets and security rules costs ")
     assert f"{policy.extra_cost / 1000:,.2f} bn USD" in findings
+    # what binds is read from the plan's duals: each named family has a nonzero dual
+    assert policy.binding and "What binds:" in findings
+    for name in policy.binding:
+        rows = getattr(result.model, name).values()
+        assert any(abs(result.model.dual.get(r, 0.0)) > 1e-7 for r in rows), name
     whole = next(t for t in texts if t.startswith("The whole supply system costs"))
     assert "not" not in findings or "most of it paid with or without any policy" in whole
 

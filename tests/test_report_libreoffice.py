@@ -134,4 +134,4 @@ def test_default_report_prints_with_charts(tmp_path: Path, profile: str) -> None
     text = pdf_text(pdf)
     # a long table prints its head and says so; the first finding is what the policy adds
     assert "Flows: the first 25 of" in text and "the workbook holds them all" in text
-    assert "Meeting the targets costs" in text
+    assert "Meeting the targets and security rules costs" in text

@@ -189,7 +189,7 @@ def policy_sentence(policy, data_years: tuple[int, int], names: dict[str, str]) 
             f"them already meets them over {base}–{final} (their marginal cost is zero)."
         )
     text = (
-        f"Meeting the targets costs {money(extra)}"
+        f"Meeting the targets and security rules costs {money(extra)}"
         + (f" ({pct(share, 2)})" if not _missing(share) else "")
         + f" more in present value over {base}–{final} than the least-cost plan without them"
     )
@@ -203,7 +203,26 @@ def policy_sentence(policy, data_years: tuple[int, int], names: dict[str, str]) 
         total = avoided.sum()
         verb = "cuts" if total >= 0 else "raises"
         text += f", and {verb} cumulative net imports ({', '.join(parts)})"
+    binding = [BINDING_NAMES.get(b, b) for b in getattr(policy, "binding", ())]
+    if binding:
+        text += f". What binds: {_listed(binding)}"
+        if "dependence_cap" not in policy.binding:
+            text += " (the dependence caps themselves do not bind)"
     return text + "."
+
+
+#: the security constraint families as a reader names them
+BINDING_NAMES = {
+    "dependence_cap": "the dependence caps",
+    "region_share_limit": "the regional concentration limits",
+    "hinterland_share_minimum": "the hinterland shares",
+    "supplier_share_limit": "the supplier caps",
+}
+
+
+def _listed(items: list[str]) -> str:
+    """["a", "b", "c"] → "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def cost_sentence(
