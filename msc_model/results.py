@@ -202,7 +202,9 @@ def _arising(inc, history: dict, demand: dict, unmet: dict) -> dict[tuple, float
     return out
 
 
-def extract_results(model: pyo.ConcreteModel, data: ModelData, outcome: SolveOutcome) -> Results:
+def extract_results(
+    model: pyo.ConcreteModel, data: ModelData, outcome: SolveOutcome, *, prices: bool = True
+) -> Results:
     """Read every value of a solved model once and check the balances close.
 
     Parameters
@@ -213,6 +215,9 @@ def extract_results(model: pyo.ConcreteModel, data: ModelData, outcome: SolveOut
         The data it was built from (yields, defaults, existing storage).
     outcome
         The :class:`msc_model.solver.SolveOutcome` of the solve.
+    prices
+        Also read the duals as prices (:mod:`msc_model.prices`); sweeps, which store only
+        indicators, leave them out.
 
     Raises
     ------
@@ -296,7 +301,7 @@ def extract_results(model: pyo.ConcreteModel, data: ModelData, outcome: SolveOut
         ),
         objective=float(outcome.objective),
         termination=outcome.termination,
-        prices=extract_prices(m, inc.discount),
+        prices=extract_prices(m, inc.discount) if prices else None,
     )
     check_balances(results, data)
     return results

@@ -134,7 +134,7 @@ def evaluate(task: Task) -> RunRecord:
     try:
         model, record.rebuilt, record.reason = _model_for(task)
         outcome = solve(model, task.profile)
-        results = extract_results(model, task.data, outcome)
+        results = extract_results(model, task.data, outcome, prices=False)
         record.objective = outcome.objective
         # the whole solve call: HiGHS reports its run time summed over the persistent
         # instance's life, which would grow with every re-solve
