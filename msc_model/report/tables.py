@@ -18,6 +18,7 @@ from msc_model import indicators
 from msc_model.data import ModelData
 from msc_model.results import Results
 from msc_model.schema import PROCESSES, STORAGE
+from msc_model.units import LCE_LI_FRACTION
 
 #: below this a flow is solver dust, not a flow (kt/yr); such rows are left out of the
 #: trade and flow sheets so that a reader sees what moves
@@ -148,6 +149,8 @@ def new_capacity_split(results: Results, data: ModelData) -> pd.DataFrame:
 
 #: metals whose quantities read best in Mt (iron's are 6-7 digits in kt)
 MT_METALS = ("Fe",)
+#: metals shown in lithium carbonate equivalent where a table picks natural units
+LCE_METALS = ("Li",)
 
 
 def periods(data: ModelData, length: int = 5) -> list[tuple[int, int]]:
@@ -164,7 +167,8 @@ def periods(data: ModelData, length: int = 5) -> list[tuple[int, int]]:
 
 def build_timeline(results: Results, data: ModelData) -> pd.DataFrame:
     """What is built, where and when: new capacity per metal, stage and region, summed by
-    period, in natural units (Mt/yr for iron, kt/yr otherwise; storage in Mt or kt).
+    period, in natural units (Mt/yr for iron, kt LCE/yr for lithium, kt/yr otherwise;
+    storage in Mt or kt).
 
     Columns: label, unit, one column per period ("2025–2029"), total. Only rows where
     something is built."""
@@ -173,8 +177,9 @@ def build_timeline(results: Results, data: ModelData) -> pd.DataFrame:
     rows = []
     order = {p: i for i, p in enumerate([*PROCESSES, STORAGE])}
     for (metal, process, region), group in cap.groupby(["metal", "process", "region"], sort=False):
-        scale = 1e-3 if metal in MT_METALS else 1.0
-        mass = "Mt" if scale != 1.0 else "kt"
+        scale, mass = (1e-3, "Mt") if metal in MT_METALS else (1.0, "kt")
+        if metal in LCE_METALS:  # the lithium market thinks in carbonate equivalent
+            scale, mass = 1.0 / LCE_LI_FRACTION, "kt LCE"
         unit = mass if process == STORAGE else f"{mass}/yr"
         name = data.metal_names.get(metal) or metal
         inland = " (hinterland)" if region in data.hinterland else ""
