@@ -62,6 +62,7 @@ def assert_ends_equal_runs(curve, workbook, metal, years, tmp_path) -> None:
         assert point.total_cost == pytest.approx(separate, rel=REL), point.run_id
 
 
+@pytest.mark.slow
 def test_frontier_is_monotone_and_its_ends_equal_separate_runs(case, tmp_path):
     curve = pareto(case, "Cu", points=6, workers=0, out=tmp_path / "curve")
     assert curve["run_id"].tolist()[0] == "p00" and np.isnan(curve["cap"].iloc[0])
@@ -140,6 +141,7 @@ def test_cli_pareto_and_bad_metal(case, tmp_path):
         pareto(case, "Cuu", workers=0)
 
 
+@pytest.mark.slow
 def test_frontier_on_the_default_workbook(tmp_path):
     data_years = range(2025, 2041)  # policy years of the default case
     curve = pareto(default_workbook(), "Cu", points=3, workers=0)

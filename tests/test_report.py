@@ -277,6 +277,7 @@ def _lock(path: Path) -> bool:
     return done.returncode == 0
 
 
+@pytest.mark.slow
 def test_locked_target_keeps_new_report_under_another_name(case, tmp_path) -> None:
     _, result = case
     target = tmp_path / "report.xlsx"
@@ -303,6 +304,7 @@ def _impossible_reserve(folder: Path) -> Path:
     return write_workbook(folder / "impossible.xlsx", sheets)
 
 
+@pytest.mark.slow
 def test_failed_run_writes_report_marked_not_optimal(tmp_path) -> None:
     workbook = _impossible_reserve(tmp_path)
     target = tmp_path / "report.xlsx"
@@ -337,6 +339,7 @@ def test_solver_stopped_early_writes_report_and_reraises(tmp_path) -> None:
     assert info["input SHA-256"] == _sha(workbook)
 
 
+@pytest.mark.slow
 def test_inputs_sheet_marks_the_changed_cell(case, tmp_path) -> None:
     reference, _ = case
     sheets = minimal_sheets()

@@ -277,6 +277,7 @@ def test_a_risk_term_never_raises_the_risk_it_prices(factory_case, risk):
     assert averse.objective >= plain.objective - 1e-6 * abs(plain.objective)
 
 
+@pytest.mark.slow
 def test_cli_stress_writes_a_report_whose_plan_reads_back(factory_case, tmp_path):
     out = tmp_path / "stress.xlsx"
     result = CliRunner().invoke(
@@ -295,6 +296,7 @@ def test_cli_stress_writes_a_report_whose_plan_reads_back(factory_case, tmp_path
     assert again.cases[0].unmet_total == pytest.approx(first.cases[0].unmet_total, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_a_results_workbook_of_msc_run_is_a_plan(factory_case, tmp_path):
     out = tmp_path / "run.xlsx"
     result = CliRunner().invoke(app, ["run", str(factory_case), "-o", str(out), "-q"])
@@ -339,6 +341,7 @@ def default(tmp_path_factory):
     return load_inputs(path), robust, comparison, written
 
 
+@pytest.mark.slow
 def test_default_plan_under_each_shipped_shock(default):
     data, _, comparison, _ = default
     report = comparison.reports["deterministic"]
@@ -360,6 +363,7 @@ def test_default_plan_under_each_shipped_shock(default):
     assert port.reserve_drawn == pytest.approx(port.reserve_before, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_shock_aware_plan_has_no_more_expected_unmet_demand(default):
     _, robust, comparison, _ = default
     plans = comparison.plans().set_index("plan")
@@ -377,6 +381,7 @@ def test_shock_aware_plan_has_no_more_expected_unmet_demand(default):
     )
 
 
+@pytest.mark.slow
 def test_default_single_certain_scenario_equals_the_deterministic_plan(default):
     data, _, comparison, _ = default
     robust = solve_robust(data, [ShockScenario("certain", (), 1.0)])
@@ -384,6 +389,7 @@ def test_default_single_certain_scenario_equals_the_deterministic_plan(default):
     assert robust.objective == pytest.approx(deterministic, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_default_larger_copper_reserve_means_less_unmet_copper(default):
     data, _, comparison, _ = default
     report = comparison.reports["deterministic"]
@@ -403,6 +409,7 @@ def test_default_larger_copper_reserve_means_less_unmet_copper(default):
     assert larger <= smaller - 0.9 * extra
 
 
+@pytest.mark.slow
 def test_default_resilience_workbook(default):
     data, robust, _, written = default
     book = openpyxl.load_workbook(written)

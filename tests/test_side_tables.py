@@ -76,6 +76,7 @@ def _same(shown: object, expected: object) -> bool:
     return shown == expected
 
 
+@pytest.mark.slow
 def test_each_long_table_is_whole_in_its_parquet_file(report) -> None:
     written, t = report
     folder = written.path.parent
@@ -154,6 +155,7 @@ def test_boundary_a_table_that_fits_has_no_side_file(tmp_path, low_limit) -> Non
         discard_workbook(wb)
 
 
+@pytest.mark.slow
 def test_existing_side_file_refused_then_replaced_with_overwrite(case, tmp_path, low_limit):
     target = tmp_path / "msc_report.xlsx"
     old = tmp_path / "msc_report_table_flows.parquet"
@@ -176,6 +178,7 @@ def test_failed_report_still_written_under_the_limit(case, tmp_path, low_limit) 
     assert written.path.is_file() and not list(tmp_path.glob("*.parquet"))
 
 
+@pytest.mark.slow
 def test_cli_names_the_side_files(tmp_path, low_limit) -> None:
     """``msc run -o`` (in this process, so the lowered limit holds) writes the side files
     and lists each one after the report."""
@@ -189,6 +192,7 @@ def test_cli_names_the_side_files(tmp_path, low_limit) -> None:
         assert f"fulltable(toolongforanExcelsheet):{path}" in text
 
 
+@pytest.mark.slow
 def test_overwrite_removes_side_files_of_an_earlier_report(case, tmp_path) -> None:
     """A table that fit this time leaves no side file of an earlier, longer run behind
     (with --overwrite; a failed run's report removes them too)."""
