@@ -331,6 +331,7 @@ def test_time_limit_exits_4_with_a_clear_message(tmp_path: Path, runner: CliRunn
     assert "time limit of 0 s" in result.stderr and "--time-limit" in result.stderr
 
 
+@pytest.mark.slow
 def test_strict_turns_scaling_warnings_into_errors(tmp_path: Path, runner: CliRunner) -> None:
     """Transport at 1e-9 USD/(t·km) puts a 1.5e-9 cost beside the 100 MUSD/kt penalty."""
     path, _ = _workbook(

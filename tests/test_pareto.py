@@ -118,6 +118,7 @@ def test_dominated_points_and_knee_are_found():
     assert _knee(np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 2.0])) is None  # a line
 
 
+@pytest.mark.slow
 def test_cli_pareto_and_bad_metal(case, tmp_path):
     result = CliRunner().invoke(
         app,

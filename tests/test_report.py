@@ -165,6 +165,7 @@ def test_run_info_hash_equals_input_file(case, sheets) -> None:
     )
 
 
+@pytest.mark.slow
 def test_presentation_units_formats_frozen_tables(case) -> None:
     _, result = case
     wb = load_workbook(result.report)
@@ -326,6 +327,7 @@ def test_failed_run_writes_report_marked_not_optimal(tmp_path) -> None:
     assert not stale.exists()  # no stale diagram beside a report without a plan
 
 
+@pytest.mark.slow
 def test_solver_stopped_early_writes_report_and_reraises(tmp_path) -> None:
     workbook = write_workbook(tmp_path / "case.xlsx", minimal_sheets())
     profile = tmp_path / "stop.txt"

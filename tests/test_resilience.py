@@ -205,6 +205,7 @@ def test_a_cut_is_met_from_the_reserve_then_left_unmet():
     assert case.recovery_years() == 1.0
 
 
+@pytest.mark.slow
 def test_a_plan_with_larger_reserves_never_has_more_unmet_demand():
     data = _toy(availability=150.0, initial=50.0, penalty=200.0)
     cut = {"cut": [Shock("cut", "import_cut", 2026, 2026, metal="Cu", share=0.8)]}
@@ -246,6 +247,7 @@ def factory_case(tmp_path_factory):
     return write_workbook(tmp_path_factory.mktemp("shocks") / "case.xlsx", shock_sheets())
 
 
+@pytest.mark.slow
 def test_two_stage_blocks_are_the_stress_tests_of_its_plan(factory_case):
     data = load_inputs(factory_case)
     robust = solve_robust(data)

@@ -124,6 +124,7 @@ def test_sheet_shows_first_rows_under_a_note_naming_the_file(report) -> None:
     assert ws.tables["t_Flows"].ref == f"A2:G{LIMIT + 1}"
 
 
+@pytest.mark.slow
 def test_summary_chart_stays_within_the_rows_shown(report) -> None:
     written, _ = report
     ws = load_workbook(written.path)["Summary"]
