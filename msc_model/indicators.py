@@ -109,14 +109,6 @@ def dependence_by_stage(results: Results) -> pd.DataFrame:
     return table
 
 
-def domestic_share(results: Results) -> pd.DataFrame:
-    """Domestic production over apparent consumption, per metal, stage (form) and year."""
-    table = _stage_table(results)
-    table["value"] = _ratio(table["production"], table["apparent_consumption"])
-    table["unit"] = SHARE
-    return table
-
-
 def hinterland_share(results: Results, data: ModelData) -> pd.DataFrame:
     """Share of national capacity in hinterland regions, per metal, process and year
     (storage included as process ``storage``). Columns: metal, process, year, hinterland,

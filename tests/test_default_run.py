@@ -191,6 +191,7 @@ def test_more_collectable_scrap_never_raises_imports(base: Results, data) -> Non
     assert res.objective <= base.objective * (1 + 1e-9)
 
 
+@pytest.mark.slow
 def test_msc_run_cli_writes_results_and_exits_zero(tmp_path) -> None:
     out = tmp_path / "report.xlsx"
     proc = subprocess.run(

@@ -107,8 +107,9 @@ def test_every_unit_converts_to_its_canonical_unit(sheets):
 
 
 def test_no_content_basis_in_a_denominator(sheets):
-    # conversion_factor multiplies by a basis's metal fraction wherever the basis appears,
-    # which is right for 'kt LCE/yr' but wrong for 'USD/t LCE'; the workbook avoids the latter
+    # a basis in a denominator divides ('USD/t LCE' is per tonne of carbonate, so per tonne
+    # of lithium it is dearer: tests/test_units.py holds the rule); the shipped workbook
+    # still gives every price per tonne of metal content, so its prices read alike
     bases = {"LCE", *(r["basis"] for r in sheets["content_bases"])}
     for name, rows in sheets.items():
         for row in rows:

@@ -60,6 +60,7 @@ def _final_year_cap(data, metal: str, cap: float | None):
     return dataclasses.replace(data, params=params)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("metal", ["Fe", "Cu", "Li"])
 def test_cap_marginal_cost_matches_a_finite_difference(default_case, metal) -> None:
     """The dual-based cost per percentage point of a binding final-year cap equals the
@@ -84,6 +85,7 @@ def test_cap_marginal_cost_matches_a_finite_difference(default_case, metal) -> N
     assert per_tonne == pytest.approx(undiscounted * 100 / consumption * 1000, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_every_run_states_what_the_policy_adds(tmp_path) -> None:
     """The reference plan is the same case without the security constraints: it costs no
     more than the plan, and the report's first finding states the difference."""
@@ -205,6 +207,7 @@ def test_every_cited_source_key_is_listed_on_the_sources_sheet(tmp_path) -> None
         msc.load_inputs(case)
 
 
+@pytest.mark.slow
 def test_tight_copper_cap_scenario_is_a_cost_not_a_shortfall() -> None:
     """The shipped tight_cu_cap scenario is met by dearer domestic supply: no demand is
     curtailed, and what it adds to the plan's cost is billions, not the hundreds of

@@ -54,6 +54,7 @@ def test_exported_lp_has_the_run_objective_and_duals(exported, suffix) -> None:
         assert row_dual[row] == pytest.approx(dual, rel=1e-6, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_cli_writes_the_same_lp_as_the_api(exported, tmp_path) -> None:
     folder, _ = exported
     mps, lp = tmp_path / "cli.mps", tmp_path / "cli.lp"

@@ -151,6 +151,7 @@ def test_fast_path_declines_when_openpyxl_differs(tmp_path, monkeypatch, patched
     assert fast == guarded  # openpyxl's own path writes the same sheet
 
 
+@pytest.mark.slow
 def test_fastrows_imports_without_openpyxls_private_module() -> None:
     import subprocess
     import sys

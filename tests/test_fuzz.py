@@ -223,12 +223,14 @@ _SETTINGS = dict(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, **_SETTINGS)
 @given(change=perturbations("minimal"))
 def test_minimal_workbook_fuzz(parts, change) -> None:
     _check("minimal", parts["minimal"], *change)
 
 
+@pytest.mark.slow
 @settings(max_examples=50, **_SETTINGS)
 @given(change=perturbations("default"))
 def test_default_workbook_fuzz(parts, change) -> None:

@@ -276,7 +276,13 @@ def test_there_are_at_least_25_cases() -> None:
     assert len(BAD_INPUTS) >= 25
 
 
-@pytest.mark.parametrize("case", ["empty file", "entity bomb", "#REF!", "huge sheet"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "empty file",
+        *(pytest.param(c, marks=pytest.mark.slow) for c in ("entity bomb", "#REF!", "huge sheet")),
+    ],
+)
 def test_bad_input_in_a_real_process(tmp_path: Path, case: str) -> None:
     path, fragments = BAD_INPUTS[case](tmp_path)
     before = file_hash(path)
@@ -325,6 +331,7 @@ def test_time_limit_exits_4_with_a_clear_message(tmp_path: Path, runner: CliRunn
     assert "time limit of 0 s" in result.stderr and "--time-limit" in result.stderr
 
 
+@pytest.mark.slow
 def test_strict_turns_scaling_warnings_into_errors(tmp_path: Path, runner: CliRunner) -> None:
     """Transport at 1e-9 USD/(t·km) puts a 1.5e-9 cost beside the 100 MUSD/kt penalty."""
     path, _ = _workbook(
@@ -337,6 +344,7 @@ def test_strict_turns_scaling_warnings_into_errors(tmp_path: Path, runner: CliRu
     assert "--strict" in strict.stderr and "wide cost range" in strict.stderr
 
 
+@pytest.mark.slow
 def test_infeasible_run_exits_3_explains_and_marks_the_report(
     tmp_path: Path, runner: CliRunner
 ) -> None:
@@ -361,7 +369,14 @@ def test_infeasible_run_exits_3_explains_and_marks_the_report(
 INTERRUPTING = Path(__file__).with_name("interrupting.py")
 
 
-@pytest.mark.parametrize("when", ["start", "end", "finalizer"])
+@pytest.mark.parametrize(
+    "when",
+    [
+        "start",
+        pytest.param("end", marks=pytest.mark.slow),
+        pytest.param("finalizer", marks=pytest.mark.slow),
+    ],
+)
 def test_ctrl_c_during_a_solve_keeps_the_old_report(tmp_path: Path, when: str) -> None:
     """SIGINT while ``msc run`` solves: exit 130, the old report byte for byte.
 
@@ -394,6 +409,7 @@ def test_ctrl_c_during_a_solve_keeps_the_old_report(tmp_path: Path, when: str) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.xlsx", "report.xlsx"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_an_in_process_sweep_stops_it(tmp_path: Path) -> None:
     """``msc sweep --workers 0`` runs in this process: Ctrl-C inside its first solve must
     stop the sweep (exit 130, resume hint), not become a failed run while the sweep goes

@@ -15,6 +15,7 @@ from factory import (
     drop_rows,
     expect_input_error,
     file_hash,
+    find_row,
     load_sheets,
     minimal_sheets,
     rename_column,
@@ -592,3 +593,150 @@ def test_policy_start_outside_horizon(tmp_path, sheets):
         sheets,
         f"settings!B{row}: found policy_start_year 2040, expected a model year (2024-2027)",
     )
+
+
+# -- the converter's every message, exactly (each case killed surviving mutants) --------------
+_RATE = {"metal": "Cu", "parameter": "max_collection_rate"}
+
+
+def _cells(sheet: str, match: dict, **values):
+    def change(sheets):
+        for column, value in values.items():
+            set_cell(sheets, sheet, match, column, value)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            _cells("settings", {"parameter": "base_year"}, unit="yr"),
+            ("settings", "C2", "unit 'yr'", "a blank unit (a calendar year)", ""),
+        ),
+        (
+            _cells("settings", {"parameter": "base_year"}, value=2024.5),
+            ("settings", "B2", "2024.5", "a whole year such as 2030", ""),
+        ),
+        (
+            _cells("settings", {"parameter": "base_year"}, value="20x4"),
+            ("settings", "B2", "text '20x4'", "a whole year such as 2030", ""),
+        ),
+        (
+            _cells("settings", {"parameter": "exchange_rate"}, unit="kt"),
+            (
+                "settings",
+                "C6",
+                "unit 'kt'",
+                "yuan per US dollar, 'CNY/USD'",
+                "Cannot convert from 'kt' ([mass]) to 'CNY / USD' ([currency_cny] / [currency_usd])",
+            ),
+        ),
+        (
+            _cells("recycling", _RATE, value=30),
+            (
+                "recycling",
+                "C2",
+                "30",
+                "at most 1",
+                "percentages typed as 5 for 5 %: write 0.05 or put % in the unit column",
+            ),
+        ),
+        (
+            _cells("recycling", _RATE, value=150, unit="%"),
+            ("recycling", "C2", "150 % (= 1.5)", "at most 1", ""),
+        ),
+        (
+            _cells("recycling", _RATE, value=-5),
+            ("recycling", "C2", "-5", "at least 0", "max_collection_rate cannot be negative"),
+        ),
+        (
+            _cells("demand", {"metal": "Cu", "region": "East", "year": 2025}, unit="Mton/yr"),
+            (
+                "demand",
+                "E8",
+                "unit 'Mton/yr'",
+                "a unit convertible to 'kt/yr'",
+                "'Mton' is ambiguous (short, long or metric): write t, kt or Mt",
+            ),
+        ),
+        (
+            _cells("settings", {"parameter": "discount_rate"}, unit="kt"),
+            (
+                "settings",
+                "C4",
+                "unit 'kt'",
+                "a unit convertible to '%'",
+                "'kt' is a mass, but a share or count is needed (e.g. '%')",
+            ),
+        ),
+        (
+            _cells("settings", {"parameter": "unmet_demand_penalty"}, value=0),
+            ("settings", "B7", "0 MUSD/kt", "more than 0 MUSD/kt", ""),
+        ),
+        (
+            _cells(
+                "technology",
+                {"metal": "Cu", "process": "mining", "parameter": "lifetime"},
+                value=0.5,
+            ),
+            ("technology", "D2", "0.5 yr", "at least 1 yr", ""),
+        ),
+        (
+            _cells("dependence_definition", {"metal": "Cu", "form": "scrap"}, value="maybe"),
+            (
+                "dependence_definition",
+                "C2",
+                "text 'maybe'",
+                "yes or no (also true/false, 1/0, x)",
+                "",
+            ),
+        ),
+        *(
+            (
+                _cells("recycling", _RATE, value=value),
+                ("recycling", "C2", f"{value}", "at most 1", hint),
+            )
+            for value, hint in (
+                (2, "percentages typed as 5 for 5 %: write 0.05 or put % in the unit column"),
+                (100, "percentages typed as 5 for 5 %: write 0.05 or put % in the unit column"),
+                (101, ""),
+            )
+        ),
+    ],
+    ids=[
+        "year unit",
+        "year fraction",
+        "year text",
+        "rate unit",
+        "percent typed as number",
+        "share over 100 %",
+        "negative share",
+        "Mton",
+        "share in kt",
+        "penalty zero",
+        "lifetime below one year",
+        "flag text",
+        "share 2",
+        "share 100",
+        "share 101",
+    ],
+)
+def test_each_conversion_problem_is_reported_exactly_once(tmp_path, change, problem):
+    sheets = minimal_sheets()
+    change(sheets)
+    with pytest.raises(InputError) as info:
+        load_inputs(write_workbook(tmp_path / "case.xlsx", sheets))
+    found = [(p.sheet, p.cell, p.found, p.expected, p.hint) for p in info.value.problems]
+    assert found == [problem]
+
+
+def test_the_exchange_rate_is_read_before_the_cny_values_of_its_sheet(tmp_path):
+    sheets = minimal_sheets()
+    rows = sheets["settings"]
+    rows.append(rows.pop(find_row(sheets, "settings", {"parameter": "exchange_rate"})))
+    match = {"parameter": "unmet_demand_penalty"}
+    set_cell(sheets, "settings", match, "value", 720)
+    set_cell(sheets, "settings", match, "unit", "MCNY/kt")  # above the rate in the sheet
+    data = load_inputs(write_workbook(tmp_path / "case.xlsx", sheets))
+    assert data.params["unmet_demand_penalty"][()] == pytest.approx(100.0)  # 720 / 7.2

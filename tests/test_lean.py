@@ -20,6 +20,7 @@ from msc_model.pipeline import default_workbook, run
 from msc_model.solver import _SOLVERS, solve
 
 
+@pytest.mark.slow
 def test_a_run_imports_no_dead_weight(tmp_path) -> None:
     """pint would import dask and scipy, and Pyomo then scipy.stats (~65 MB in all), and
     ``pyomo.environ`` loads every Pyomo plugin (~10 MB); a whole run with its report needs
@@ -43,6 +44,7 @@ def test_a_run_imports_no_dead_weight(tmp_path) -> None:
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow
 def test_units_still_work_with_dask_imported_later(tmp_path) -> None:
     """Hiding dask and scipy from pint's import must not break either for the rest of the
     process (a fresh interpreter: in this one they may be imported already)."""
@@ -73,6 +75,7 @@ def test_optimal_solve_frees_its_highs_instance() -> None:
     assert all(v.value is not None for v in model.activity.values())
 
 
+@pytest.mark.slow
 def test_a_run_leaves_nothing_frozen_from_the_collector() -> None:
     """``run`` freezes the built model out of the cycle collector only while it runs, so
     a process that runs many cases (sweeps, notebooks) frees each model as usual; also

@@ -9,6 +9,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,6 +33,7 @@ def test_default_workbook_and_profiles_ship_inside_the_package() -> None:
     assert (files("msc_model.solvers") / "default.txt").is_file()
 
 
+@pytest.mark.slow
 def test_python_m_pytest_collects_from_the_checkout() -> None:
     """``python -m pytest`` puts the checkout first on ``sys.path``: without the mapping in
     ``tests/conftest.py`` a non-editable install failed collection (``No module named

@@ -64,6 +64,7 @@ def assert_ends_equal_runs(curve, workbook, metal, years, tmp_path) -> None:
         assert point.total_cost == pytest.approx(separate, rel=REL), point.run_id
 
 
+@pytest.mark.slow
 def test_frontier_is_monotone_and_its_ends_equal_separate_runs(case, tmp_path):
     years = range(2025, 2028)
     curve = pareto(case, "Cu", points=6, low=0.0, years=years, workers=0, out=tmp_path / "curve")
@@ -127,6 +128,7 @@ def test_dominated_points_and_knee_are_found():
     assert _knee(np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 2.0])) is None  # a line
 
 
+@pytest.mark.slow
 def test_cli_pareto_and_bad_metal(case, tmp_path):
     result = CliRunner().invoke(
         app,
@@ -150,6 +152,7 @@ def test_cli_pareto_and_bad_metal(case, tmp_path):
         pareto(case, "Cuu", workers=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("metal", ["Fe", "Cu", "Li"])
 def test_frontier_on_the_default_workbook_needs_no_curtailment(metal):
     """On the shipped case, capping the final year traces at least 8 points without any

@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 HOST = "tcp://HOST:8786"
-#: shell lines that take longer than the fast subset allows (seconds on 2 cores)
-SLOW = ("msc compare", "msc pareto", HOST)
+#: shell lines left to the full suite (the fast subset runs ``msc template``): each starts
+#: an interpreter, and most read the shipped workbook and solve
+SLOW = ("msc validate", "msc run", "msc compare", "msc pareto", "msc sweep", HOST)
 
 
 def blocks(language: str) -> list[str]:
@@ -89,6 +90,7 @@ def test_every_public_name_is_the_documented_object_after_importing_everything()
     assert callable(msc_model.solve) and msc_model.solve.__module__ == "msc_model.solver.core"
 
 
+@pytest.mark.slow
 def test_readme_python_blocks_run(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     found = blocks("python")

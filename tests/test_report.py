@@ -170,6 +170,7 @@ def test_run_info_hash_equals_input_file(case, sheets) -> None:
     )
 
 
+@pytest.mark.slow
 def test_presentation_units_formats_frozen_tables(case) -> None:
     _, result = case
     wb = load_workbook(result.report)
@@ -282,6 +283,7 @@ def _lock(path: Path) -> bool:
     return done.returncode == 0
 
 
+@pytest.mark.slow
 def test_locked_target_keeps_new_report_under_another_name(case, tmp_path) -> None:
     _, result = case
     target = tmp_path / "report.xlsx"
@@ -308,6 +310,7 @@ def _impossible_reserve(folder: Path) -> Path:
     return write_workbook(folder / "impossible.xlsx", sheets)
 
 
+@pytest.mark.slow
 def test_failed_run_writes_report_marked_not_optimal(tmp_path) -> None:
     workbook = _impossible_reserve(tmp_path)
     target = tmp_path / "report.xlsx"
@@ -331,6 +334,7 @@ def test_failed_run_writes_report_marked_not_optimal(tmp_path) -> None:
     assert stale.read_text() == "old diagrams"
 
 
+@pytest.mark.slow
 def test_solver_stopped_early_writes_report_and_reraises(tmp_path) -> None:
     workbook = write_workbook(tmp_path / "case.xlsx", minimal_sheets())
     profile = tmp_path / "stop.txt"
@@ -344,6 +348,7 @@ def test_solver_stopped_early_writes_report_and_reraises(tmp_path) -> None:
     assert info["input SHA-256"] == _sha(workbook)
 
 
+@pytest.mark.slow
 def test_inputs_sheet_marks_the_changed_cell(case, tmp_path) -> None:
     reference, _ = case
     sheets = minimal_sheets()

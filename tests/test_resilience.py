@@ -207,6 +207,7 @@ def test_a_cut_is_met_from_the_reserve_then_left_unmet():
     assert case.recovery_years() == 1.0
 
 
+@pytest.mark.slow
 def test_a_plan_with_larger_reserves_never_has_more_unmet_demand():
     data = _toy(availability=150.0, initial=50.0, penalty=200.0)
     cut = {"cut": [Shock("cut", "import_cut", 2026, 2026, metal="Cu", share=0.8)]}
@@ -248,6 +249,7 @@ def factory_case(tmp_path_factory):
     return write_workbook(tmp_path_factory.mktemp("shocks") / "case.xlsx", shock_sheets())
 
 
+@pytest.mark.slow
 def test_two_stage_blocks_are_the_stress_tests_of_its_plan(factory_case):
     data = load_inputs(factory_case)
     robust = solve_robust(data)
@@ -279,6 +281,7 @@ def test_a_risk_term_never_raises_the_risk_it_prices(factory_case, risk):
     assert averse.objective >= plain.objective - 1e-6 * abs(plain.objective)
 
 
+@pytest.mark.slow
 def test_cli_stress_writes_a_report_whose_plan_reads_back(factory_case, tmp_path):
     out = tmp_path / "stress.xlsx"
     result = CliRunner().invoke(
@@ -297,6 +300,7 @@ def test_cli_stress_writes_a_report_whose_plan_reads_back(factory_case, tmp_path
     assert again.cases[0].unmet_total == pytest.approx(first.cases[0].unmet_total, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_a_results_workbook_of_msc_run_is_a_plan(factory_case, tmp_path):
     out = tmp_path / "run.xlsx"
     result = CliRunner().invoke(app, ["run", str(factory_case), "-o", str(out), "-q"])
@@ -341,6 +345,7 @@ def default(tmp_path_factory):
     return load_inputs(path), robust, comparison, written
 
 
+@pytest.mark.slow
 def test_default_plan_under_each_shipped_shock(default):
     data, _, comparison, _ = default
     report = comparison.reports["deterministic"]
@@ -363,6 +368,7 @@ def test_default_plan_under_each_shipped_shock(default):
     assert report.case("east_port_disruption").summary()["extra_cost"] > 0
 
 
+@pytest.mark.slow
 def test_shock_aware_plan_has_no_more_expected_unmet_demand(default):
     _, robust, comparison, _ = default
     plans = comparison.plans().set_index("plan")
@@ -380,6 +386,7 @@ def test_shock_aware_plan_has_no_more_expected_unmet_demand(default):
     )
 
 
+@pytest.mark.slow
 def test_default_single_certain_scenario_equals_the_deterministic_plan(default):
     data, _, comparison, _ = default
     robust = solve_robust(data, [ShockScenario("certain", (), 1.0)])
@@ -387,6 +394,7 @@ def test_default_single_certain_scenario_equals_the_deterministic_plan(default):
     assert robust.objective == pytest.approx(deterministic, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_default_larger_copper_reserve_means_less_unmet_copper(default):
     data, _, comparison, _ = default
     report = comparison.reports["deterministic"]
@@ -409,6 +417,7 @@ def test_default_larger_copper_reserve_means_less_unmet_copper(default):
     assert larger <= max(smaller - 0.9 * extra, 0.0) + 1e-6
 
 
+@pytest.mark.slow
 def test_default_resilience_workbook(default):
     data, robust, _, written = default
     book = openpyxl.load_workbook(written)

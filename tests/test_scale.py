@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import scale
 
 
+@pytest.mark.slow
 def test_31_region_workbook_validates_and_solves(tmp_path: Path) -> None:
     book = scale.write(scale.scale(default_workbook(), 31, 2027, 4, seed=3), tmp_path / "p.xlsx")
     again = scale.write(scale.scale(default_workbook(), 31, 2027, 4, seed=3), tmp_path / "q.xlsx")

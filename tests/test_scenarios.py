@@ -116,6 +116,7 @@ def test_blank_selector_reaches_every_row_and_new_cap_rows_are_created(case):
     assert added.get("dependence_target", ("Cu", 2026)) == 0.6  # a new row
 
 
+@pytest.mark.slow
 def test_run_with_scenario_equals_the_edited_workbook(case, tmp_path):
     sheets = minimal_sheets()
     set_cell(
@@ -221,6 +222,7 @@ def test_unknown_column_and_scenario_name(case, tmp_path):
     assert "did you mean 'li_shock'" in result.output
 
 
+@pytest.mark.slow
 def test_compare_writes_side_by_side_differences_and_changed_cells(case, tmp_path):
     output = tmp_path / "compare.xlsx"
     table = compare(case, ["cheap_cu", "tight"], output=output, workers=0)
@@ -294,6 +296,7 @@ def test_which_changes_rebuild(case):
     assert "regions differs" in " ".join(structural_changes(data, shrunk))
 
 
+@pytest.mark.slow
 def test_existing_capacity_overlay_changes_the_vintage(case, tmp_path):
     sheets = minimal_sheets()
     sheets["scenarios"] = [

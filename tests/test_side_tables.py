@@ -77,6 +77,7 @@ def _same(shown: object, expected: object) -> bool:
     return shown == expected
 
 
+@pytest.mark.slow
 def test_each_long_table_is_whole_in_its_parquet_file(report) -> None:
     written, t = report
     folder = written.path.parent
@@ -124,6 +125,7 @@ def test_sheet_shows_first_rows_under_a_note_naming_the_file(report) -> None:
     assert ws.tables["t_Flows"].ref == f"A2:G{LIMIT + 1}"
 
 
+@pytest.mark.slow
 def test_summary_chart_stays_within_the_rows_shown(report) -> None:
     written, _ = report
     ws = load_workbook(written.path)["Summary"]
@@ -155,6 +157,7 @@ def test_boundary_a_table_that_fits_has_no_side_file(tmp_path, low_limit) -> Non
         discard_workbook(wb)
 
 
+@pytest.mark.slow
 def test_existing_side_file_refused_then_replaced_with_overwrite(case, tmp_path, low_limit):
     target = tmp_path / "msc_report.xlsx"
     old = tmp_path / "msc_report_table_flows.parquet"
@@ -177,6 +180,7 @@ def test_failed_report_still_written_under_the_limit(case, tmp_path, low_limit) 
     assert written.path.is_file() and not list(tmp_path.glob("*.parquet"))
 
 
+@pytest.mark.slow
 def test_cli_names_the_side_files(tmp_path, low_limit) -> None:
     """``msc run -o`` (in this process, so the lowered limit holds) writes the side files
     and lists each one after the report."""
@@ -190,6 +194,7 @@ def test_cli_names_the_side_files(tmp_path, low_limit) -> None:
         assert f"fulltable(toolongforanExcelsheet):{path}" in text
 
 
+@pytest.mark.slow
 def test_overwrite_removes_only_side_files_the_earlier_report_listed(case, tmp_path) -> None:
     """A table that fit this time leaves no side file of an earlier, longer run behind
     (with --overwrite; a failed run's report removes them too), but a file msc did not

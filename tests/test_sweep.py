@@ -34,6 +34,7 @@ def objectives(frame: pd.DataFrame) -> pd.Series:
     return rows.set_index("run_id")["value"]
 
 
+@pytest.mark.slow
 def test_price_sweep_equals_separate_runs(case, tmp_path):
     frame = sweep(case, [CU_PRICE + ":6"], workers=0)
     swept = objectives(frame)
@@ -53,6 +54,7 @@ def test_price_sweep_equals_separate_runs(case, tmp_path):
     assert swept.iloc[1:].is_monotonic_increasing  # dearer copper never costs less
 
 
+@pytest.mark.slow
 def test_twenty_variant_price_sweep_on_the_default_workbook(tmp_path):
     from msc_model.inputs import load_inputs
     from msc_model.model import build_model
@@ -82,6 +84,7 @@ IN_PLACE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", IN_PLACE, ids=lambda s: s.split(":")[0].split("=")[1])
 def test_a_sweep_re_solves_in_place_and_equals_fresh_builds(spec):
     """Demand, collection rate, capex, a yield and import prices are mutable Params: the
@@ -139,6 +142,7 @@ def test_a_set_factor_shows_the_workbook_value_in_runs_that_leave_it(case):
     assert frame.attrs["sweep"]["factors"][0]["base"] == pytest.approx(9.0)
 
 
+@pytest.mark.slow
 def test_morris_and_sobol_are_salibs_analysis_of_our_runs(case, tmp_path):
     factors = [CU_PRICE, "capex:scale:0.8:1.2"]
     frame = sweep(case, factors, method="morris", samples=4, seed=3, out=tmp_path / "m", workers=0)
@@ -213,6 +217,7 @@ def test_failed_runs_become_rows_and_resume_runs_only_what_is_missing(case, tmp_
     assert (out / "results.parquet").is_file() and (out / "results.csv").is_file()
 
 
+@pytest.mark.slow
 def test_cli_sweep_with_local_workers(case, tmp_path):
     out = tmp_path / "cli"
     result = CliRunner().invoke(

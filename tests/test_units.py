@@ -5,6 +5,8 @@ pure cell parsers of the reader."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from msc_model.errors import UnitError
 from msc_model.inputs.cells import CellProblem, parse_flag, parse_number, parse_year, year_header
@@ -154,3 +156,53 @@ def test_years_flags_and_year_headers():
         None,
         None,
     ]
+
+
+# -- properties that pin the conversion rules (each killed a surviving mutant) -------------
+
+fractions = st.floats(min_value=0.01, max_value=0.99, allow_nan=False)
+
+
+@given(fraction=fractions)
+def test_a_basis_measures_the_quantity_left_of_the_slash_and_divides_right_of_it(fraction):
+    """'t B' of a basis with metal fraction f holds f t of metal; a price 'USD/t B' is per
+    tonne of the basis, so per tonne of metal it is 1/f times as much."""
+    bases = {"B": ("Fe", fraction)}
+    factor = conversion_factor
+
+    assert factor("t B/yr", "t/yr", metal="Fe", bases=bases) == pytest.approx(fraction)
+    assert factor("USD/t B", "USD/t", metal="Fe", bases=bases) == pytest.approx(1 / fraction)
+    assert factor("USD/kt B", "MUSD/kt", metal="Fe", bases=bases) == pytest.approx(1e-6 / fraction)
+    # the first slash starts the denominator, whatever follows it
+    assert factor("USD/t B/yr", "USD/(t*yr)", metal="Fe", bases=bases) == pytest.approx(
+        1 / fraction
+    )
+    # a value and its price in the same basis give the metal's money: f x 1/f
+    assert factor("t B", "t", metal="Fe", bases=bases) * factor(
+        "USD/t B", "USD/t", metal="Fe", bases=bases
+    ) == pytest.approx(1.0)
+
+
+def test_a_basis_in_brackets_and_the_old_spellings():
+    assert conversion_factor("kt (LCE)/yr", "kt/yr", metal="Li") == pytest.approx(LCE_LI_FRACTION)
+    assert conversion_factor("USD/(t·km)", "MUSD/(kt*km)") == pytest.approx(1e-3)  # middle dot
+    assert conversion_factor("per cent", "") == pytest.approx(0.01)
+    assert convert(2.0, "kt B", "kt", bases={"B": ("Fe", 0.5)}) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("unit", "canonical", "words"),
+    [
+        ("kt", "kt/yr", ("a mass", "a flow per year")),
+        ("yr", "USD", ("a time", "money in USD")),
+        ("km", "CNY", ("a distance", "money in CNY")),
+        ("USD/t", "%", ("a price per mass", "a share or count")),
+        ("CNY/t", "kt", ("a price per mass", "a mass")),
+        ("m/s", "kt", ("of dimension [length] / [time]", "a mass")),
+    ],
+)
+def test_a_dimension_error_says_what_each_side_is(unit, canonical, words):
+    given_words, needed_words = words
+    with pytest.raises(UnitError) as info:
+        conversion_factor(unit, canonical, exchange_rate=7.0)
+    assert str(info.value).startswith(f"'{unit}' is {given_words}, but {needed_words} is needed")
