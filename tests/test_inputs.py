@@ -671,8 +671,8 @@ def _cells(sheet: str, match: dict, **values):
             ),
         ),
         (
-            _cells("settings", {"parameter": "unmet_demand_penalty"}, value=0),
-            ("settings", "B7", "0 MUSD/kt", "more than 0 MUSD/kt", ""),
+            _cells("lost_supply", {"metal": "Cu"}, value=0),
+            ("lost_supply", "B2", "0 MUSD/kt", "more than 0 MUSD/kt", ""),
         ),
         (
             _cells(
@@ -735,8 +735,9 @@ def test_the_exchange_rate_is_read_before_the_cny_values_of_its_sheet(tmp_path):
     sheets = minimal_sheets()
     rows = sheets["settings"]
     rows.append(rows.pop(find_row(sheets, "settings", {"parameter": "exchange_rate"})))
-    match = {"parameter": "unmet_demand_penalty"}
-    set_cell(sheets, "settings", match, "value", 720)
-    set_cell(sheets, "settings", match, "unit", "MCNY/kt")  # above the rate in the sheet
+    # the exchange rate is the settings sheet's last row; a CNY value elsewhere still
+    # converts with it (settings are read first)
+    set_cell(sheets, "lost_supply", {"metal": "Cu"}, "value", 720)
+    set_cell(sheets, "lost_supply", {"metal": "Cu"}, "unit", "MCNY/kt")
     data = load_inputs(write_workbook(tmp_path / "case.xlsx", sheets))
-    assert data.params["unmet_demand_penalty"][()] == pytest.approx(100.0)  # 720 / 7.2
+    assert data.params["unmet_demand_penalty"][("Cu",)] == pytest.approx(100.0)  # 720 / 7.2
