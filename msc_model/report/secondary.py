@@ -46,6 +46,8 @@ def column_format(column: str, values: pd.Series) -> str | None:
     if column in {"S1", "ST", "S1_conf", "ST_conf", "low", "high"}:
         return INDEX if column.startswith("S") else TWO
     finite = values.abs().dropna()
+    if len(finite) and (finite % 1 == 0).all():
+        return WHOLE  # counts (trajectories) and whole numbers
     return TWO if len(finite) and finite.max() < 100 else WHOLE
 
 
