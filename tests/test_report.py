@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from msc_model.errors import InfeasibleError, OutputError, SolveError
 from msc_model.model.sets import counted_forms
 from msc_model.pipeline import run
-from msc_model.report import companion_html, write_report, write_tables
+from msc_model.report import companion_html, labels, write_report, write_tables
 from msc_model.report.layout import KT, PCT, SheetWriter
 from msc_model.report.sankey import flow_links
 from msc_model.report.sentences import dependence_sentence
@@ -85,7 +85,8 @@ def test_dependence_from_flows_equals_dependence_sheet(case, sheets) -> None:
         forms = counted_forms(result.data, metal)
 
         def f(form, flow, metal=metal, year=year):
-            return float(sums.get((metal, form, flow, year), 0.0))
+            # the sheet shows flows in reader words (msc_model.report.labels)
+            return float(sums.get((metal, form, labels.word(flow), year), 0.0))
 
         net = sum(f(k, "imports") + f(k, "exports") for k in forms)  # exports are negative
         net += f("refined", "draw") + f("refined", "fill")  # USGS: a draw is an import

@@ -238,8 +238,8 @@ def test_compare_writes_side_by_side_differences_and_changed_cells(case, tmp_pat
     sheets = pd.read_excel(output, sheet_name=None)
     assert set(sheets) >= {"Indicators", "Changes", "Runs"}
     changes = sheets["Changes"]
-    assert set(changes["scenario"]) == {"cheap_cu", "tight"}
-    assert "dependence_targets!C3" in set(changes["input_cell"])
+    assert set(changes["Scenario"]) == {"cheap_cu", "tight"}  # reader headers
+    assert "dependence_targets!C3" in set(changes["Input cell"])
     assert openpyxl.load_workbook(output).sheetnames[0] == "Indicators"
     with pytest.raises(Exception, match="exists"):
         compare(case, ["tight"], output=output, workers=0)

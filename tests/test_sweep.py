@@ -159,8 +159,9 @@ def test_morris_and_sobol_are_salibs_analysis_of_our_runs(case, tmp_path):
     assert ours.loc["capex_scale", "sigma"] == pytest.approx(expected["sigma"][1])
     assert ours.loc["cu_price", "mu_star"] > ours.loc["capex_scale", "mu_star"]
     summary = pd.read_excel(tmp_path / "m" / "summary.xlsx", sheet_name="Morris")
-    written = summary[summary["output"] == "total_cost"].set_index("factor")
-    assert written.loc["cu_price", "mu_star"] == pytest.approx(expected["mu_star"][0])
+    # the workbook shows reader words (msc_model.report.labels); the CSV keeps the ids
+    written = summary[summary["Output"] == "whole-system cost"].set_index("Factor")
+    assert written.loc["cu_price", "Morris μ*"] == pytest.approx(expected["mu_star"][0])
 
     frame = sweep(case, factors, method="sobol", samples=8, seed=1, out=tmp_path / "s", workers=0)
     assert frame["run_id"].nunique() == 8 * (2 + 2)
@@ -174,7 +175,7 @@ def test_morris_and_sobol_are_salibs_analysis_of_our_runs(case, tmp_path):
     assert ours.loc["cu_price", "ST"] == pytest.approx(expected["ST"][0])
     assert ours.loc["capex_scale", "S1"] == pytest.approx(expected["S1"][1])
     summary = pd.read_excel(tmp_path / "s" / "summary.xlsx", sheet_name="Sobol")
-    assert summary.loc[summary["factor"] == "cu_price", "ST"].iloc[0] == pytest.approx(
+    assert summary.loc[summary["Factor"] == "cu_price", "Sobol total ST"].iloc[0] == pytest.approx(
         expected["ST"][0]
     )
     charts = openpyxl.load_workbook(tmp_path / "s" / "summary.xlsx")["Sobol"]._charts

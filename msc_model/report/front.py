@@ -15,7 +15,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from msc_model.data import ModelData
-from msc_model.report import charts, sentences
+from msc_model.report import charts, labels, sentences
 from msc_model.report.layout import (
     ALERT_FILL,
     ALERT_FONT,
@@ -101,7 +101,7 @@ def fill_summary(
     n = len(data.metals)
     chart_col = get_column_letter(2 + max(n, 4) + 1)
     sheet.text(
-        f"Mineral supply chain plan: {Path(source).name if source else 'case'}",
+        f"Mineral supply chain plan: {labels.case_title(source)}",
         font=TITLE_FONT,
         height=26,
     )

@@ -80,7 +80,7 @@ class Col:
 
 COLUMNS: dict[str, Col] = {
     "metal": Col("metal", width=8),
-    "metal_name": Col("metal_name", width=12),
+    "metal_name": Col("metal name", width=12),
     "process": Col("process", width=12),
     "form": Col("form", width=10),
     "stage": Col("stage", width=10),
@@ -90,11 +90,11 @@ COLUMNS: dict[str, Col] = {
     "year": Col("year", YEAR, 7),
     "origin": Col("origin", width=14),
     "entry": Col("entry", width=8),
-    "region_from": Col("region_from", width=12),
-    "region_to": Col("region_to", width=12),
+    "region_from": Col("from region", width=12),
+    "region_to": Col("to region", width=12),
     "mode": Col("mode", width=9),
     "unit": Col("unit", width=8),
-    "term": Col("term", width=15),
+    "term": Col("Cost term", width=15),
     "residual": Col(
         "Existing (kt/yr; storage kt)", KT, 14, "capacity built before the base year or committed"
     ),
@@ -117,7 +117,7 @@ COLUMNS: dict[str, Col] = {
     "apparent_consumption": Col("Apparent consumption (kt/yr)", KT, 14),
     "dependence": Col("Dependence (%)", PCT, 12, "net imports / consumption"),
     "target": Col("Target (%)", PCT, 10, "cap on dependence (interpolated between given years)"),
-    "meets_target": Col("meets_target", width=9),
+    "meets_target": Col("Meets target", width=9),
     "ore": Col("Ore dependence (%)", PCT, 12),
     "refined": Col("Refined dependence (%)", PCT, 12),
     "product": Col("Product dependence (%)", PCT, 12),
@@ -136,7 +136,7 @@ COLUMNS: dict[str, Col] = {
     "exports": Col("Exports (kt/yr)", KT, 12),
     "hhi": Col("HHI (0–1)", INDEX, 10, "Herfindahl–Hirschman index of import origins: Σ share²"),
     "top3_share": Col("Top-3 share (%)", PCT, 10),
-    "largest_origin": Col("largest_origin", width=14),
+    "largest_origin": Col("Largest origin", width=14),
     "largest_share": Col("Largest origin share (%)", PCT, 12),
     "stock": Col("Stock at year end (kt)", KT1, 13),
     "fill": Col("Fill (kt)", KT1, 10),
@@ -538,8 +538,12 @@ def tidy_sheet(
     note: str = "",
     print_all: bool = False,
     side: SideTables | None = None,
+    words: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Block:
     """A sheet holding one tidy table from A1, frozen header, Excel table, fitted widths.
+
+    ``words`` maps a column's ids to reader words on the sheet only (a side file keeps
+    the ids, for scripts).
 
     A table with no rows gets one row saying so (``note`` or a default). On paper a table
     prints its first :data:`PRINT_ROWS` rows (header repeated, a footer saying so) unless
@@ -562,8 +566,17 @@ def tidy_sheet(
     if len(frame) <= MAX_ROWS:
         sheet = SheetWriter(wb, name, widths, freeze="A2", landscape=True, fit_width=True)
         print_first_rows(sheet, len(frame), len(columns), everything=print_all)
-        return sheet.table(frame, columns, excel_table=True)
-    return _oversize_sheet(wb, name, frame, columns, side)
+        return sheet.table(_worded(frame, words), columns, excel_table=True)
+    return _oversize_sheet(wb, name, frame, columns, side, words)
+
+
+def _worded(frame: pd.DataFrame, words: Mapping[str, Mapping[str, str]] | None) -> pd.DataFrame:
+    """``frame`` with the ids of the ``words`` columns replaced by their words."""
+    if not words:
+        return frame
+    return frame.assign(
+        **{c: frame[c].map(lambda v, m=m: m.get(v, v)) for c, m in words.items() if c in frame}
+    )
 
 
 #: data rows of a long table that go to paper: about one landscape page. The workbook
@@ -597,6 +610,7 @@ def _oversize_sheet(
     frame: pd.DataFrame,
     columns: Mapping[str, Col],
     side: SideTables | None,
+    words: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Block:
     """A table longer than a sheet: whole to ``side``, its first rows under a note.
 
@@ -614,4 +628,4 @@ def _oversize_sheet(
     sheet = SheetWriter(wb, name, widths, freeze="A3", landscape=True, fit_width=True)
     print_first_rows(sheet, len(frame), len(columns), header_row=2)
     sheet.text(oversize_note(len(frame), shown, path), font=NOTE_FONT)
-    return sheet.table(frame.iloc[:shown], columns, excel_table=True)
+    return sheet.table(_worded(frame.iloc[:shown], words), columns, excel_table=True)

@@ -17,7 +17,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 
 from msc_model.data import ModelData
-from msc_model.report import charts
+from msc_model.report import charts, labels
 from msc_model.report.inputs_diff import InputDiff
 from msc_model.report.layout import (
     KT,
@@ -161,7 +161,14 @@ def flow_sheets(wb: Workbook, t: ReportTables) -> None:
         "each (metal, form, region, year) group sums to zero",
     )
     keys = ["metal", "form", "flow", "region", "year", "value", "unit"]
-    tidy_sheet(wb, "Flows", t.flows, columns_for(keys, value=value), side=t.side)
+    tidy_sheet(
+        wb,
+        "Flows",
+        t.flows,
+        columns_for(keys, value=value),
+        side=t.side,
+        words={"flow": labels.WORDS},
+    )
 
     sheet = SheetWriter(wb, "Flow diagram", [12] * 14, landscape=True, fit_width=True)
     sheet.text(f"Flow diagrams, {t.flow_year}", font=SUBTITLE_FONT, height=22)
@@ -308,13 +315,14 @@ def cost_sheet(wb: Workbook, t: ReportTables) -> None:
     sheet = SheetWriter(wb, "Costs", widths, freeze="A2", landscape=True, fit_width=True)
     # the chart stands right of the table: print its columns too
     print_first_rows(sheet, len(t.costs), len(columns) + 12)
-    block = sheet.table(t.costs, columns, excel_table=True)
+    costs = t.costs.assign(term=t.costs["term"].map(labels.word))
+    block = sheet.table(costs, columns, excel_table=True)
     series = []
     years = None
-    for term in dict.fromkeys(t.costs["term"]):
-        positions = (t.costs["term"] == term).to_numpy().nonzero()[0]
+    for term in dict.fromkeys(costs["term"]):
+        positions = (costs["term"] == term).to_numpy().nonzero()[0]
         first, last = block.first_row + int(positions[0]), block.first_row + int(positions[-1])
-        series.append((charts.cells(block, "discounted", first, last), term.replace("_", " ")))
+        series.append((charts.cells(block, "discounted", first, last), term))
         years = years or charts.cells(block, "year", first, last)
     if series and years:
         chart = charts.stacked_columns(

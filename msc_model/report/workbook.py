@@ -22,6 +22,7 @@ from msc_model.errors import OutputError
 from msc_model.report import tables as tb
 from msc_model.report.companions import companion_html, listed_companions, mark_companions
 from msc_model.report.front import fill_failed_summary, fill_summary, open_summary
+from msc_model.report.glossary import glossary_sheet
 from msc_model.report.inputs_diff import compare_inputs, default_reference
 from msc_model.report.layout import SideTables
 from msc_model.report.run_info import run_info
@@ -152,6 +153,7 @@ def build_report(
         security_sheets(wb, t)
         cost_sheet(wb, t)
         prices_sheet(wb, t)
+        glossary_sheet(wb)
         inputs_sheets(wb, data, diff)
         info = run_info(
             data,

@@ -15,6 +15,7 @@ numbers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,13 +23,15 @@ import openpyxl
 import pandas as pd
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 
+from msc_model.report.compare_charts import compare_chart_table, compare_charts
+from msc_model.report.labels import header, reader_frame, word
+from msc_model.report.secondary import format_sheet, run_info_table
 from msc_model.report.writer import (
     WriteOutcome,
     check_target,
     discard_workbook,
     fill_sheets,
     save_xlsx,
-    write_tables,
 )
 from msc_model.safety import atomic_write
 
@@ -103,6 +106,7 @@ def write_sweep(frame: pd.DataFrame, runs: pd.DataFrame, folder: str | Path) -> 
         sheets["Sobol"] = sobol_indices(frame)
         charts["Sobol"] = _bars("S1", "ST", "Sobol indices (first order, total)")
     sheets["Outputs"] = output_matrix(frame).reset_index()
+    sheets["Run info"] = run_info_table(f"sensitivity sweep ({method})", sha256=_plan_hash(folder))
     return _summary(folder / "summary.xlsx", sheets, charts)
 
 
@@ -114,8 +118,11 @@ def write_pareto(
     write_tidy(results, folder)
     _csv(folder / "frontier.csv", table)
     _csv(folder / "runs.csv", runs)
+    info = run_info_table("trade-off curve (cost against dependence)", sha256=_plan_hash(folder))
     return _summary(
-        folder / "frontier.xlsx", {"Frontier": table, "Runs": runs}, {"Frontier": _frontier_chart}
+        folder / "frontier.xlsx",
+        {"Frontier": table, "Runs": runs, "Run info": info},
+        {"Frontier": _frontier_chart},
     )
 
 
@@ -126,21 +133,49 @@ def write_compare(
     overwrite: bool = False,
     protect: tuple[str | Path | None, ...] = (),
 ) -> WriteOutcome:
-    """The comparison workbook (indicators side by side, changed cells, runs); never
-    one of the ``protect`` files (the case workbook and the scenario file)."""
-    return write_tables(_plain(sheets), path, overwrite=overwrite, protect=protect)
+    """The comparison workbook (indicators side by side with charts, changed cells, runs);
+    never one of the ``protect`` files (the case workbook and the scenario file)."""
+    sheets = dict(sheets)
+    indicators = sheets.get("Indicators")
+    draw = {}
+    if indicators is not None and not indicators.empty:
+        sheets = {"Indicators": indicators, "Charts": compare_chart_table(indicators), **sheets}
+        draw["Charts"] = compare_charts
+    workbook = next((p for p in protect if p is not None), None)
+    sheets["Run info"] = run_info_table("scenario comparison", workbook)
+    return _summary(path, sheets, draw, overwrite=overwrite, protect=protect)
 
 
 def _plain(sheets: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Frames with pandas' missing markers (NA, NaT) as None, which Excel takes as blank."""
-    return {name: frame.astype(object).where(frame.notna(), None) for name, frame in sheets.items()}
+    """Frames in reader words, with pandas' missing markers (NA, NaT) as None, which Excel
+    takes as blank."""
+    out = {}
+    for name, frame in sheets.items():
+        shown = frame if name == "Run info" else reader_frame(frame)
+        out[name] = shown.astype(object).where(shown.notna(), None)
+    return out
+
+
+def _plan_hash(folder: Path) -> str:
+    """The input workbook's SHA-256 as the folder's ``plan.json`` recorded it."""
+    try:
+        return str(json.loads((folder / "plan.json").read_text()).get("workbook", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 # -- Excel with charts -----------------------------------------------------------------------
-def _summary(path: Path, sheets: Mapping[str, pd.DataFrame], charts: Mapping) -> WriteOutcome:
-    """The tables (streamed by openpyxl's write-only mode), then the charts drawn on the
-    re-opened file, all on the temporary file: one atomic write."""
-    path = check_target(path, overwrite=True)
+def _summary(
+    path: str | Path,
+    sheets: Mapping[str, pd.DataFrame],
+    charts: Mapping,
+    *,
+    overwrite: bool = True,
+    protect: tuple[str | Path | None, ...] = (),
+) -> WriteOutcome:
+    """The tables (streamed by openpyxl's write-only mode), then formats, print setup and
+    charts on the re-opened file, all on the temporary file: one atomic write."""
+    path = check_target(path, overwrite=overwrite, protect=protect)
 
     def save(tmp: Path) -> None:
         wb = openpyxl.Workbook(write_only=True)
@@ -150,14 +185,14 @@ def _summary(path: Path, sheets: Mapping[str, pd.DataFrame], charts: Mapping) ->
             discard_workbook(wb)
             raise
         save_xlsx(wb, tmp)
-        if charts:
-            workbook = openpyxl.load_workbook(tmp)
-            for name, draw in charts.items():
-                if not sheets[name].empty:
-                    draw(workbook[name], sheets[name])
-            workbook.save(tmp)
+        workbook = openpyxl.load_workbook(tmp)
+        for name, frame in sheets.items():
+            format_sheet(workbook[name], frame)
+            if name in charts and not frame.empty:
+                charts[name](workbook[name], frame)
+        workbook.save(tmp)
 
-    written = atomic_write(path, save, overwrite=True, keep_locked=True)
+    written = atomic_write(path, save, overwrite=overwrite, protect=protect, keep_locked=True)
     return WriteOutcome(written.path, written.note)
 
 
@@ -191,7 +226,7 @@ def _tornado_charts(ws, frame: pd.DataFrame) -> None:
 
 def _name(key: tuple) -> str:
     """An output's chart title from its (output, metal, year) columns: "dependence Cu 2040"."""
-    return " ".join(str(k) for k in key if not pd.isna(k) and k != "all")
+    return " ".join(str(word(k)) for k in key if not pd.isna(k) and k != "all")
 
 
 def _bars(first_name: str, second_name: str, title: str):
@@ -212,7 +247,10 @@ def _bars(first_name: str, second_name: str, title: str):
             for name in (first_name, second_name):
                 col = columns.index(name) + 1
                 chart.series.append(
-                    Series(Reference(ws, min_col=col, min_row=first, max_row=last), title=name)
+                    Series(
+                        Reference(ws, min_col=col, min_row=first, max_row=last),
+                        title=header(name),
+                    )
                 )
             chart.set_categories(Reference(ws, min_col=factor_col, min_row=first, max_row=last))
             ws.add_chart(chart, f"{anchor_col}{2 + n * 18}")
@@ -239,11 +277,22 @@ def _frontier_chart(ws, frame: pd.DataFrame) -> None:
         ws.cell(i, start + 1, float(point.total_cost))
         ws.cell(i, start + 2, float(point.total_cost) if point.knee else None)
     last = len(front) + 1
+    # runs that curtailed supply are not comparable plans: marked apart, never on the line
+    cut = frame[frame["curtailed"].fillna(0) > 1e-6].dropna(subset=["dependence", "total_cost"])
+    ws.cell(1, start + 3, "curtailed dependence")
+    ws.cell(1, start + 4, "curtailed runs (supply cut)")
+    for i, point in enumerate(cut.itertuples(index=False), start=2):
+        ws.cell(i, start + 3, float(point.dependence)).number_format = "0.0%"
+        ws.cell(i, start + 4, float(point.total_cost)).number_format = "#,##0"
+    for i in range(2, last + 1):
+        ws.cell(i, start).number_format = "0.0%"
+        ws.cell(i, start + 1).number_format = "#,##0"
+        ws.cell(i, start + 2).number_format = "#,##0"
     chart = ScatterChart()
     chart.title = "Cost against external dependence"
     chart.style = 13
-    chart.x_axis.title = "dependence (share)"
-    chart.y_axis.title = "total discounted cost (MUSD)"
+    chart.x_axis.title = "dependence (%)"
+    chart.y_axis.title = "whole-system cost (million USD, present value)"
     x = Reference(ws, min_col=start, min_row=2, max_row=last)
     line = Series(
         Reference(ws, min_col=start + 1, min_row=1, max_row=last), x, title_from_data=True
@@ -258,5 +307,19 @@ def _frontier_chart(ws, frame: pd.DataFrame) -> None:
     knee.marker.graphicalProperties.line.solidFill = "C00000"
     knee.graphicalProperties.line.noFill = True
     chart.series += [line, knee]
-    chart.height, chart.width = 9, 16
-    ws.add_chart(chart, f"{openpyxl.utils.get_column_letter(start + 4)}2")
+    if len(cut):
+        x_cut = Reference(ws, min_col=start + 3, min_row=2, max_row=len(cut) + 1)
+        curtailed = Series(
+            Reference(ws, min_col=start + 4, min_row=1, max_row=len(cut) + 1),
+            x_cut,
+            title_from_data=True,
+        )
+        curtailed.marker.symbol = "triangle"
+        curtailed.marker.size = 9
+        curtailed.marker.graphicalProperties.solidFill = "808080"
+        curtailed.marker.graphicalProperties.line.solidFill = "808080"
+        curtailed.graphicalProperties.line.noFill = True
+        chart.series.append(curtailed)
+    chart.x_axis.number_format = "0%"
+    chart.height, chart.width = 10, 22
+    ws.add_chart(chart, f"A{len(frame) + 4}")  # under the table: prints on the same page
