@@ -19,7 +19,7 @@ import pandas as pd
 
 #: internal name → words a reader sees (values in label columns and plain headers)
 WORDS: dict[str, str] = {
-    # cost terms (also in msc_model.report.sentences.TERM_NAMES, which phrases them)
+    # cost terms (msc_model.report.sentences.TERM_NAMES takes them from here)
     "capex": "investment",
     "fixed_opex": "fixed operating costs",
     "variable_opex": "variable operating costs",

@@ -13,21 +13,12 @@ import math
 
 import pandas as pd
 
+from msc_model.model.objective import COST_TERMS
+from msc_model.report.labels import WORDS
 from msc_model.report.tables import MetalSummary
 
-#: cost terms as a reader would name them
-TERM_NAMES = {
-    "capex": "investment",
-    "fixed_opex": "fixed operating costs",
-    "variable_opex": "variable operating costs",
-    "energy": "energy",
-    "supply_steps": "dearer domestic supply (cost steps)",
-    "imports": "imports",
-    "transport": "transport",
-    "holding": "reserve holding",
-    "terminal_stock": "closing reserves (credit)",
-    "unmet_demand": "value of lost supply (curtailment, not a cost)",
-}
+#: cost terms as a reader would name them (the one label table's words)
+TERM_NAMES = {term: WORDS.get(term, term) for term in COST_TERMS}
 #: two shares closer than this (0.05 percentage point) read as "at" each other
 _AT = 5e-4
 
