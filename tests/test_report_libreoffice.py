@@ -101,7 +101,7 @@ def cell_text(report: Path) -> str:
 
 def check_pdf(report: Path, metals: int, folder: Path, profile: str) -> None:
     titles = chart_titles(report)
-    assert len(titles) == 3 + metals  # Summary 2, capacity by stage per metal, costs
+    assert len(titles) == 2 + metals  # Summary 1, capacity by stage per metal, costs
     cells = cell_text(report)
     for title in titles:
         assert title and title not in cells  # so finding it in the PDF proves the chart
@@ -135,3 +135,13 @@ def test_default_report_prints_with_charts(tmp_path: Path, profile: str) -> None
     # a long table prints its head and says so; the first finding is what the policy adds
     assert "Flows: the first 25 of" in text and "the workbook holds them all" in text
     assert "Meeting the targets and security rules costs" in text
+    # the Summary is a one-page brief: its last block on page 1, the next sheet on page 2
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    second = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    assert "Key findings" in first and "Assumptions and limitations" in first
+    assert "When and where new capacity comes online" in first
+    assert second.lstrip().startswith("Findings per metal")

@@ -114,7 +114,6 @@ def fill_summary(
     )
     sheet.blank()
     sheet.text("Key findings", font=SUBTITLE_FONT, height=20)
-    hinterland = [r for r in data.regions if r in data.hinterland]
     names = {m: data.metal_names.get(m) or m for m in data.metals}
     for text in (
         sentences.curtailment_sentence(policy),
@@ -125,13 +124,8 @@ def fill_summary(
     cost = policy.plan_cost if policy is not None else t.objective
     rate = data.get("discount_rate", ())
     _sentence(sheet, sentences.cost_sentence(t.terms, cost, (base, final), rate), n)
-    for s in t.summaries:
-        for text in (
-            sentences.dependence_sentence(s),
-            sentences.capacity_sentence(s, hinterland),
-            sentences.security_sentence(s),
-            sentences.unmet_sentence(s),
-        ):
+    for s in t.summaries:  # where and how much: the Findings sheet; here the answer
+        for text in (sentences.dependence_sentence(s), sentences.unmet_sentence(s)):
             if text:
                 _sentence(sheet, text, n)
     sheet.blank()
@@ -179,62 +173,47 @@ def fill_summary(
                 sheet.cell(policy.curtailed, fmt=KT),
             ]
         )
-    terms = t.terms.assign(
-        term=t.terms["term"].map(lambda term: sentences.TERM_NAMES.get(term, term))
-    )
-    sheet.table(
-        terms,
-        {
-            "term": Col("Cost term", width=LABEL_WIDTH),
-            "discounted": Col("Discounted (million USD, present value)", MUSD, VALUE_WIDTH),
-            "undiscounted": Col("Undiscounted (million USD)", MUSD, VALUE_WIDTH),
-            "share": Col("Share of the plan's cost (%)", PCT, VALUE_WIDTH),
-        },
-    )
-    sheet.blank()
-    sheet.text(
-        f"New capacity {base}–{final} by stage, coastal and hinterland",
-        font=SUBTITLE_FONT,
-        height=20,
-    )
-    split = sheet.table(
-        t.split,
-        {
-            "label": Col("Metal and stage", width=LABEL_WIDTH),
-            "coastal": Col("Coastal (kt/yr; storage kt)", KT, VALUE_WIDTH),
-            "hinterland": Col("Hinterland (kt/yr; storage kt)", KT, VALUE_WIDTH),
-            "total": Col("Total (kt/yr; storage kt)", KT, VALUE_WIDTH),
-        },
-    )
-    if split.empty:
-        sheet.text("No new capacity is built.", font=NOTE_FONT)
-    else:
-        chart = charts.stacked_columns(
-            [
-                (charts.cells(split, "coastal"), "coastal"),
-                (charts.cells(split, "hinterland"), "hinterland"),
-            ],
-            charts.cells(split, "label"),
-            title=f"New capacity {base}–{final} by stage and region",
-            x_title="",
-            y_title="kt/yr (storage: kt)",
-        )
-        sheet.ws.add_chart(chart, f"{chart_col}{cost_top}")
     sheet.blank()
     if t.timeline is not None and not t.timeline.empty:
         sheet.text("When and where new capacity comes online", font=SUBTITLE_FONT, height=20)
-        columns = {"label": Col("Metal, stage and region", width=LABEL_WIDTH)}
-        columns["unit"] = Col("Unit", width=8)
+        columns = {"label": Col("Metal, stage and region (unit)", width=LABEL_WIDTH)}
         for name in t.timeline.columns[2:]:
             title = "Total" if name == "total" else str(name)
             columns[name] = Col(title, "#,##0.0", VALUE_WIDTH)
         sheet.table(t.timeline, columns)
         sheet.blank()
+    sheet.text("Assumptions and limitations", font=SUBTITLE_FONT, height=20)
+    for text in sentences.assumptions(data):
+        _sentence(sheet, text, n)
     sheet.text(
-        "Detailed tables follow on the other sheets; Inputs lists every input and what "
-        "differs from the default workbook; Run info has the file hash, versions and timings.",
+        "Findings per metal, the cost terms, prices and every table follow on the other "
+        "sheets; the Glossary defines each indicator; Run info has the file hash, versions "
+        "and timings.",
         font=NOTE_FONT,
     )
+    # one page: the brief a reader prints (LibreOffice and Excel scale it to fit)
+    sheet.ws.page_setup.fitToHeight = 1
+
+
+def fill_findings(wb, t: ReportTables) -> None:
+    """The Findings sheet: per metal, what is built where and what secures it (the
+    sentences the one-page Summary leaves out)."""
+    data = t.data
+    n = len(data.metals)
+    sheet = SheetWriter(wb, "Findings", summary_widths(n), fit_width=True, landscape=True)
+    sheet.text("Findings per metal", font=TITLE_FONT, height=26)
+    hinterland = [r for r in data.regions if r in data.hinterland]
+    for s in t.summaries:
+        sheet.blank()
+        sheet.text(s.name[:1].upper() + s.name[1:], font=SUBTITLE_FONT, height=20)
+        for text in (
+            sentences.dependence_sentence(s),
+            sentences.capacity_sentence(s, hinterland),
+            sentences.security_sentence(s),
+            sentences.unmet_sentence(s),
+        ):
+            if text:
+                _sentence(sheet, text, n)
 
 
 def fill_failed_summary(

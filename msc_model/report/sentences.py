@@ -235,3 +235,22 @@ def cost_sentence(
         ]
         text += f"; the largest parts are {', '.join(shares)}"
     return text + "."
+
+
+def assumptions(data) -> list[str]:
+    """What the reader must know to quote the numbers: money, demand, definitions, limits."""
+    rate = data.get("discount_rate", ())
+    money_year = int(data.get("price_base_year", ()))
+    deflated = " (each cost converted from its own price year)" if data.table("deflator") else ""
+    return [
+        f"Money is {money_year} US dollars{deflated}, discounted at {rate * 100:.1f} % a year; "
+        "costs are present values over the horizon.",
+        "Demand is given, not a result; supply the plan cannot provide would be charged at a "
+        "value of lost supply and reported as unmet, never as a cost.",
+        "Dependence is net import reliance as USGS defines it, for the forms the workbook "
+        "counts; a draw from reserves counts like an import.",
+        "Domestic supply gets dearer in steps (leaner ores, dispersed scrap); where no cost "
+        "curve is published the steps are reasoned assumptions (see the sources sheet).",
+        "Limitations: regions stand for groups of provinces; the plan has perfect foresight and "
+        "no economies of scale (a linear model); prices are the model's duals, not forecasts.",
+    ]

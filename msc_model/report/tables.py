@@ -8,6 +8,7 @@ detailed sheets cannot disagree.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -153,9 +154,12 @@ MT_METALS = ("Fe",)
 LCE_METALS = ("Li",)
 
 
-def periods(data: ModelData, length: int = 5) -> list[tuple[int, int]]:
-    """The horizon in periods of ``length`` years (the last one absorbs a short remainder)."""
+def periods(data: ModelData, length: int | None = None) -> list[tuple[int, int]]:
+    """The horizon in periods of ``length`` years (default: three periods, at least five
+    years each; the last one absorbs a short remainder)."""
     years = list(range(data.base_year, data.final_year + 1))
+    if length is None:
+        length = max(5, math.ceil(len(years) / 3))
     spans = [
         (years[i], years[min(i + length, len(years)) - 1]) for i in range(0, len(years), length)
     ]
@@ -183,7 +187,7 @@ def build_timeline(results: Results, data: ModelData) -> pd.DataFrame:
         unit = mass if process == STORAGE else f"{mass}/yr"
         name = data.metal_names.get(metal) or metal
         inland = " (hinterland)" if region in data.hinterland else ""
-        row = {"label": f"{name} {process}, {region}{inland}", "unit": unit}
+        row = {"label": f"{name} {process}, {region}{inland} ({unit})", "unit": unit}
         for a, b in spans:
             built = group[(group["year"] >= a) & (group["year"] <= b)]["new"].sum()
             row[f"{a}–{b}"] = built * scale

@@ -21,7 +21,12 @@ from msc_model.data import ModelData
 from msc_model.errors import OutputError
 from msc_model.report import tables as tb
 from msc_model.report.companions import companion_html, listed_companions, mark_companions
-from msc_model.report.front import fill_failed_summary, fill_summary, open_summary
+from msc_model.report.front import (
+    fill_failed_summary,
+    fill_findings,
+    fill_summary,
+    open_summary,
+)
 from msc_model.report.glossary import glossary_sheet
 from msc_model.report.inputs_diff import compare_inputs, default_reference
 from msc_model.report.layout import SideTables
@@ -146,6 +151,7 @@ def build_report(
     wb = Workbook(write_only=True)
     try:
         summary = open_summary(wb, data)
+        fill_findings(wb, t)
         dependence = dependence_sheets(wb, t)
         capacity_sheets(wb, t)
         flow_sheets(wb, t)
