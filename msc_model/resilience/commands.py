@@ -66,7 +66,14 @@ def stress_command(
         return
     table = Table(title=f"Stress test of plan '{report.plan.name}'")
     table.add_column("shock", no_wrap=True)
-    for column in ("unmet kt", "worst", "drawn kt", "cover used d", "extra MUSD PV", "recovery yr"):
+    for column in (
+        "unmet kt",
+        "worst",
+        "drawn kt",
+        "cover used d",
+        "extra MUSD PV",
+        "years to recover",
+    ):
         table.add_column(column, justify="right")
     for row in report.summary().itertuples():
         table.add_row(
@@ -109,21 +116,21 @@ def run_robust_command(
     plans = comparison.plans()
     table = Table(title=f"Shock-aware plan over {len(comparison.probabilities)} scenarios")
     year = plans.year[0]
-    table.add_column("plan", no_wrap=True)
-    # money in bn USD: seven-digit MUSD figures were cut at 80 columns
-    for column in ("expected cost bn USD PV", "normal cost bn USD PV", "exp. unmet kt",
-                   "worst unmet kt", f"reserve {year} kt", f"hinterland {year} kt/yr"):  # fmt: skip
-        table.add_column(column, justify="right", no_wrap=True)
+    # one row per figure, one column per plan: fits 80 columns (seven-digit MUSD figures
+    # were cut when plans were rows); money in bn USD
+    figures = (
+        ("expected cost, bn USD PV", lambda r: _number(r.expected_cost / 1000, 1)),
+        ("normal-times cost, bn USD PV", lambda r: _number(r.normal_cost / 1000, 1)),
+        ("expected unmet demand, kt", lambda r: _number(r.expected_unmet, 1)),
+        ("worst unmet demand, kt", lambda r: _number(r.worst_unmet, 1)),
+        (f"reserve held in {year}, kt", lambda r: _number(r.reserve_held)),
+        (f"hinterland capacity {year}, kt/yr", lambda r: _number(r.hinterland_backup)),
+    )
+    table.add_column("")
     for row in plans.itertuples():
-        table.add_row(
-            row.plan,
-            _number(row.expected_cost / 1000, 1),
-            _number(row.normal_cost / 1000, 1),
-            _number(row.expected_unmet, 1),
-            _number(row.worst_unmet, 1),
-            _number(row.reserve_held),
-            _number(row.hinterland_backup),
-        )
+        table.add_column(str(row.plan), justify="right", no_wrap=True)
+    for label, show in figures:
+        table.add_row(label, *(show(r) for r in plans.itertuples()))
     out.print(table)
     total = comparison.gains().iloc[-1]
     out.print(
