@@ -6,8 +6,9 @@ formats, and no float noise (1e-16) is written.
 
 Where ids may appear, and why:
 - a column headed ``id`` (run ids a script joins on);
-- the Inputs, Changed inputs and Run info sheets of the report and the Changes and Run
-  info sheets of compare: they echo the input workbook's own parameter and sheet names
+- the Inputs, Changed inputs and Run info sheets of the report, the Changes and Run
+  info sheets of compare and the Shocks sheet of the stress workbook: they echo the input
+  workbook's own rows, parameter and sheet names
   (``import_price``, ``dependence_targets!C3``) so that a reader can find the cell;
 - names the user chose in the workbook or on the command line (scenario names such as
   ``high_li_price``, the sweep factor ``li_price``): they are the user's words.
@@ -28,8 +29,11 @@ from msc_model.report.glossary import ENTRIES
 
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 SCENARIOS = ("high_li_price", "more_recycling", "tight_cu_cap")
-USER_NAMES = (*SCENARIOS, "li_price")
-ECHO_SHEETS = {"Inputs", "Changed inputs", "Run info", "Changes"}
+#: the shipped shock library's names (the stress workbook lists them)
+SHOCKS = ("fe_ore_australia_cut", "cu_conc_chile_peru_cut", "li_ore_australia_cut",
+          "east_port_disruption")  # fmt: skip
+USER_NAMES = (*SCENARIOS, *SHOCKS, "li_price")
+ECHO_SHEETS = {"Inputs", "Changed inputs", "Run info", "Changes", "Shocks"}
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +48,7 @@ def written(tmp_path_factory) -> dict[str, Path]:
         + ["-w", "0", "-q"],
         "sweep": ["sweep", "--vary", "li_price=import_price[metal=Li]:scale:0.5:2"]
         + ["--method", "oat", "--out", str(out / "sw"), "-w", "0", "-q"],
+        "resilience": ["stress", "-o", str(out / "resilience.xlsx"), "-q"],
     }
     for name, args in commands.items():
         result = CliRunner().invoke(app, args)
@@ -53,6 +58,7 @@ def written(tmp_path_factory) -> dict[str, Path]:
         "compare": out / "compare.xlsx",
         "frontier": out / "fr" / "frontier.xlsx",
         "sweep": out / "sw" / "summary.xlsx",
+        "resilience": out / "resilience.xlsx",
     }
 
 
@@ -81,7 +87,7 @@ def ids_shown(path: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-@pytest.mark.parametrize("kind", ["report", "compare", "frontier", "sweep"])
+@pytest.mark.parametrize("kind", ["report", "compare", "frontier", "sweep", "resilience"])
 def test_no_internal_id_reaches_a_reader(written, kind) -> None:
     assert ids_shown(written[kind]) == []
 

@@ -64,6 +64,11 @@ WORDS: dict[str, str] = {
     "cost_holding": "cost: reserve holding",
     "cost_terminal_stock": "cost: closing reserves (credit)",
     "cost_unmet_demand": "value of lost supply (not a cost)",
+    # resilience: shock kinds and indicators of the stress workbook
+    "import_cut": "import cut",
+    "corridor_cut": "corridor cut",
+    "capacity_outage": "capacity outage",
+    "price_multiplier": "price rise",
     # region pairs and other index columns
     "region_from": "from region",
     "region_to": "to region",

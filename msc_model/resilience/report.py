@@ -20,10 +20,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from msc_model.data import ModelData
+from msc_model.report.labels import header, word
 from msc_model.report.writer import WriteOutcome, check_target, save_workbook
 from msc_model.resilience.compare import Comparison
 from msc_model.resilience.indicators import resilience_indicators
 from msc_model.resilience.stress import StressReport
+from msc_model.schema import SHOCK_KINDS
 
 #: units shown in the headers of the summary tables (the tidy sheets carry a unit column)
 UNITS = {
@@ -145,8 +147,14 @@ def write_stress_report(
 
 
 def _header(column: str) -> str:
+    """Reader words for a column (the report's label table; an unknown id's underscores
+    become spaces), with its unit in brackets."""
     unit = UNITS.get(column)
-    return f"{column} ({unit})" if unit else column
+    words = header(column)
+    if words == column and "_" in column:
+        words = column.replace("_", " ")
+        words = words[:1].upper() + words[1:]
+    return f"{words} ({unit})" if unit and f"({unit}" not in words else words
 
 
 def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
@@ -170,6 +178,10 @@ def _put(sheet, row: int, column: int, value: object) -> None:
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         value = None
+    if isinstance(value, str):
+        value = word(value)  # indicator ids in reader words
+        for kind in SHOCK_KINDS:  # and shock kinds inside a shock's description
+            value = value.replace(kind, str(word(kind)))
     cell = sheet.cell(row, column, value)
     if isinstance(value, float):
         # shares and small masses keep decimals; large masses and money do not
