@@ -148,7 +148,12 @@ def test_an_existing_export_file_needs_overwrite(case, tmp_path) -> None:
 def test_two_concurrent_runs_to_one_new_report_cannot_both_succeed(case, tmp_path) -> None:
     target = tmp_path / "same.xlsx"
     command = [sys.executable, "-m", "msc_model", "run", str(case), "-q", "-o", str(target)]
-    procs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    # from outside the checkout, so `python -m` runs the installed package (the checkout's
+    # own msc_model lacks the sheets/ and solvers/ mapping of an install)
+    procs = [
+        subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        for _ in range(2)
+    ]
     outcomes = sorted((p.wait(timeout=300), p.stderr.read()) for p in procs)
     for p in procs:
         p.stderr.close()
