@@ -151,8 +151,7 @@ def test_two_concurrent_runs_to_one_new_report_cannot_both_succeed(case, tmp_pat
     # from outside the checkout, so `python -m` runs the installed package (the checkout's
     # own msc_model lacks the sheets/ and solvers/ mapping of an install)
     procs = [
-        subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-        for _ in range(2)
+        subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) for _ in range(2)
     ]
     outcomes = sorted((p.wait(timeout=300), p.stderr.read()) for p in procs)
     for p in procs:
