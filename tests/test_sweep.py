@@ -4,6 +4,8 @@ re-runs only what is missing."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -247,7 +249,11 @@ def test_cli_sweep_with_local_workers(case, tmp_path):
     workbook = openpyxl.load_workbook(out / "summary.xlsx")
     assert workbook["Tornado"]._charts, "the tornado chart is in the summary"
     runs = pd.read_csv(out / "runs.csv")
-    assert runs["worker"].nunique() == 2  # both processes took runs
+    # the runs ran in worker processes, at most two of them (which of the two takes how
+    # many runs is timing: with re-solves in place one may finish all five before the
+    # other has started)
+    pids = {int(w.rsplit(":", 1)[1]) for w in runs["worker"]}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
     bad = CliRunner().invoke(
         app,
         [
