@@ -55,7 +55,6 @@ class PolicyCost:
     plan_cost: float  # MUSD, present value, without the value of lost supply
     reference_cost: float | None  # None: no reference (no policy, or it failed)
     curtailed: float  # kt over the horizon in the plan
-    reference_curtailed: float | None
     imports_avoided: pd.Series  # metal → kt over the horizon (net imports, dependence basis)
     note: str = ""  # why there is no reference
     #: the security constraint families that bind in the plan (a nonzero dual somewhere),
@@ -182,12 +181,11 @@ def policy_cost(
     plan_net = dependence(results, data).groupby("metal", sort=False)["net_imports"].sum()
     if reference is None:
         none = plan_net * 0.0
-        return PolicyCost(plan_cost(results), None, curtailed(results), None, none, note, binding)
+        return PolicyCost(plan_cost(results), None, curtailed(results), none, note, binding)
     return PolicyCost(
         plan_cost(results),
         reference.plan_cost,
         curtailed(results),
-        reference.curtailed,
         (reference.net_imports - plan_net).reindex(list(data.metals), fill_value=0.0),
         binding=binding,
     )

@@ -145,7 +145,7 @@ def fill_summary(
     if policy is not None and policy.reference_cost is not None:
         cost_top = sheet.append(
             [
-                "Added by the targets and shares (MUSD, PV)",
+                "Added by the targets and security rules (MUSD, PV)",
                 sheet.cell(policy.extra_cost, fmt=MUSD),
             ]
         )
