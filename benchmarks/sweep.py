@@ -11,7 +11,8 @@
 
 The ratio sweep ÷ separate is printed (below 1: the sweep is faster), and the objectives
 are checked to agree to 1e-6. Then the same ratio per swept parameter family (demand,
-collection rate, capex, a yield, import prices; target ≤ 0.35 each): every family is a
+collection rate, capex, a yield, import prices, capacity and build limits, plant and import
+availability; target ≤ 0.35 each): every family is a
 mutable Param, so each sweep builds once. Then the throughput (runs per second, process start-up
 excluded: the slope between a short and a long sweep) with 1 and 2 local worker
 processes. Other work on the machine shows in every figure: the load average is printed.
@@ -97,6 +98,10 @@ FAMILIES = {
     "capex": "capex:scale:0.6:1.6",
     "process_yield": "process_yield[metal=Cu,process=smelting]:scale:0.9:1",
     "import_price": "import_price:scale:0.7:1.4",
+    "max_capacity": "max_capacity:scale:0.7:1.3",
+    "max_build": "max_build:scale:0.5:1.5",
+    "availability": "availability:scale:0.8:1",
+    "import_availability": "import_availability:scale:0.6:1.2",
 }
 #: the issue's target for a variant against a fresh run
 FAMILY_TARGET = 0.35

@@ -289,6 +289,13 @@ def test_which_changes_rebuild(case):
     # (history a mutable Param), so a demand change re-solves; so does the collection rate
     assert reasons(Override("demand", (("metal", "Cu"),), "scale", 1.1)) == []
     assert reasons(Override("max_collection_rate", (("metal", "Cu"),), "scale", 0.5)) == []
+    # capacity limits, plant and import availability are mutable Params (bounds, a
+    # coefficient, a right-hand side) ...
+    for name in ("max_capacity", "max_build", "availability", "import_availability"):
+        assert reasons(Override(name, (), "scale", 0.9)) == [], name
+    # ... but a limit moved to zero removes build variables
+    closed = Override("max_build", (), "scale", 0.0)
+    assert "to or from zero" in " ".join(reasons(closed))
     # ... unless it moves where scrap can arise at all
     gone = Override("demand", (("metal", "Cu"),), "set", 0.0)
     assert "end-of-life scrap can arise" in " ".join(reasons(gone))

@@ -83,14 +83,20 @@ IN_PLACE = [
     "k=capex:scale:0.6:1.6:2",
     "y=process_yield[metal=Cu,process=smelting]:scale:0.9:1:2",
     "price=import_price:scale:0.7:1.4:2",
+    # capacity limits are Var bounds over mutable Params; availability a mutable coefficient
+    "cap=max_capacity:scale:0.7:1.3:2",
+    "b=max_build[metal=Li]:scale:0.5:1.5:2",
+    "av=availability[metal=Cu]:scale:0.8:1:2",
+    "imp=import_availability[metal=Li]:scale:0.6:1.2:2",
 ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", IN_PLACE, ids=lambda s: s.split(":")[0].split("=")[1])
 def test_a_sweep_re_solves_in_place_and_equals_fresh_builds(spec):
-    """Demand, collection rate, capex, a yield and import prices are mutable Params: the
-    sweep builds the model once and every variant's answer equals a fresh build's."""
+    """Demand, collection rate, capex, a yield, import prices, capacity and build limits,
+    plant availability and import availability are mutable Params: the sweep builds the
+    model once and every variant's answer equals a fresh build's."""
     from msc_model.inputs import load_inputs
     from msc_model.model import build_model
     from msc_model.scenarios.design import parse_factor

@@ -7,6 +7,8 @@ repeating the lifetime window.
 
 from __future__ import annotations
 
+import math
+
 import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
@@ -23,7 +25,8 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     zero for a plain case)
 
     ``capacity ≤ max_capacity[m,p,r]`` and ``new_capacity ≤ max_build[m,p,r]`` are variable
-    bounds where given. A build in year τ produces from τ (the lead time only delays the
+    bounds where given (mutable Params over the finite limits, so a sweep of a limit is a
+    bound change on the built model; ``availability`` is a mutable coefficient). A build in year τ produces from τ (the lead time only delays the
     first possible τ to ``base_year + ceil(lead_time)``, see ``sets``).
 
     =========================  =======================  ==========
@@ -33,6 +36,9 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     capacity[m,p,r,t]          ``capacity``             kt/yr
     activity[m,p,r,t]          ``activity`` (output)    kt/yr
     residual[m,p,r,t]          ``m.incidence.residual``  kt/yr
+    max_capacity[m,p,r]        ``max_capacity``         kt/yr
+    max_build[m,p,r]           ``max_build``            kt/yr
+    availability[m,p]          ``availability``         share
     —                          ``capacity_accounting``  kt/yr
     —                          ``capacity_limit``       kt/yr
     =========================  =======================  ==========
@@ -41,11 +47,26 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     plant_years = [(*k, t) for k in inc.plants for t in inc.years]
     m.PLANT_YEARS = pyo.Set(initialize=plant_years, dimen=4, ordered=True)
 
+    for name in ("max_capacity", "max_build"):
+        limits = finite_limits(data, name, inc.plants)
+        m.add_component(
+            name,
+            pyo.Param(
+                pyo.Set(initialize=list(limits), dimen=3, ordered=True),
+                initialize=limits,
+                mutable=True,
+                doc=f"{name.replace('_', ' ')}, kt/yr",
+            ),
+        )
+
+    most_built = {key: m.max_build[key] for key in m.max_build}
+    most_held = {key: m.max_capacity[key] for key in m.max_capacity}
+
     def build_bounds(_m, metal, process, region, _t):
-        return (0.0, data.get("max_build", (metal, process, region)))
+        return (0.0, most_built.get((metal, process, region)))
 
     def capacity_bounds(_m, metal, process, region, _t):
-        return (0.0, data.get("max_capacity", (metal, process, region)))
+        return (0.0, most_held.get((metal, process, region)))
 
     m.new_capacity = pyo.Var(m.BUILDS, bounds=build_bounds, doc="capacity first producing, kt/yr")
     m.capacity = pyo.Var(m.PLANT_YEARS, bounds=capacity_bounds, doc="capacity in service, kt/yr")
@@ -65,13 +86,33 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
 
     m.capacity_accounting = pyo.Constraint(m.PLANT_YEARS, rule=accounting)
 
+    pairs = sorted({key[:2] for key in inc.plants})
+    m.availability = pyo.Param(
+        pyo.Set(initialize=pairs, dimen=2, ordered=True),
+        initialize={pair: data.get("availability", pair) for pair in pairs},
+        mutable=True,
+        doc="share of capacity that can produce",
+    )
     outage = data.disruption.outage
 
     def limit(_m, metal, process, region, t):
-        share = data.get("availability", (metal, process))
-        share *= 1.0 - outage.get((metal, process, region, t), 0.0)
+        share = m.availability[metal, process]
+        lost = outage.get((metal, process, region, t), 0.0)
+        if lost:
+            share = share * (1.0 - lost)
         return (
             m.activity[metal, process, region, t] <= share * m.capacity[metal, process, region, t]
         )
 
     m.capacity_limit = pyo.Constraint(m.PLANT_YEARS, rule=limit)
+
+
+def finite_limits(data: ModelData, name: str, plants) -> dict[tuple[str, str, str], float]:
+    """The finite values of a capacity limit (``max_capacity`` or ``max_build``) over the
+    model's plants; a plant without one is unbounded above."""
+    out = {}
+    for key in plants:
+        value = data.get(name, key)
+        if value is not None and math.isfinite(value):
+            out[key] = value
+    return out

@@ -14,7 +14,8 @@ from msc_model.model.sets import corridor_value, outlook
 def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Trade variables and limits.
 
-    ``Σ_r imports[m,k,o,r,t] ≤ import_availability[m,k,o]``  (``import_limit``, where given)
+    ``Σ_r imports[m,k,o,r,t] ≤ import_availability[m,k,o,t]``  (``import_limit``, where
+    given; the row's availability times the year's ``availability_index``)
 
     ``Σ_r exports[m,k,r,t] = export_demand[m,k,t]``  (``export_commitment``, where > 0; only
     entry regions export)
@@ -26,7 +27,8 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
     and the corridor capacity in their years, and add ``import_entry_limit``:
     ``imports[m,k,o,r,t] ≤ entry_availability[m,k,o,r,t]`` (imports landing in one region).
 
-    ``import_price`` is a mutable Param so that sweeps change prices without a rebuild.
+    ``import_price`` and ``import_availability`` are mutable Params so that sweeps change
+    prices and availabilities without a rebuild.
 
     ==========================  ======================  ==========
     symbol                      component               unit
@@ -35,6 +37,7 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
     exports[m,k,r,t]            ``exports``             kt/yr
     shipment[m,k,r,r',mode,t]   ``shipment``            kt/yr
     import_price[m,k,o]         ``import_price`` (mut.)  MUSD/kt
+    import_availability[m,k,o,t]  ``import_availability``  kt/yr
     ==========================  ======================  ==========
     """
     inc = m.incidence
@@ -65,17 +68,21 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
     regions_of: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for metal, form, origin, region in inc.import_arcs:
         regions_of[metal, form, origin].append(region)
-    limited = [
-        (*row, t) for row in rows for t in years if import_availability(data, row, t) is not None
-    ]
+    limits = import_limits(data, rows, years)
+    m.import_availability = pyo.Param(
+        pyo.Set(initialize=list(limits), dimen=4, ordered=True),
+        initialize=limits,
+        mutable=True,
+        doc="most imports of the option in the year, kt/yr",
+    )
 
     def import_limit(_m, metal, form, origin, t):
         total = quicksum(
             m.imports[metal, form, origin, r, t] for r in regions_of[metal, form, origin]
         )
-        return total <= import_availability(data, (metal, form, origin), t)
+        return total <= m.import_availability[metal, form, origin, t]
 
-    m.import_limit = pyo.Constraint(limited, rule=import_limit)
+    m.import_limit = pyo.Constraint(list(limits), rule=import_limit)
 
     arcs = set(inc.import_arcs)
     entry = {
@@ -109,6 +116,17 @@ def add_trade(m: pyo.ConcreteModel, data: ModelData) -> None:
         return total <= corridor_capacity(data, (r_from, r_to, mode), t)
 
     m.corridor_limit = pyo.Constraint(capped, rule=corridor_limit)
+
+
+def import_limits(data: ModelData, rows, years) -> dict[tuple[str, str, str, int], float]:
+    """:func:`import_availability` of every (metal, form, origin) row and year that has one."""
+    out = {}
+    for row in rows:
+        for t in years:
+            value = import_availability(data, row, t)
+            if value is not None:
+                out[(*row, t)] = value
+    return out
 
 
 def import_availability(data: ModelData, row: tuple[str, str, str], t: int) -> float | None:

@@ -16,8 +16,13 @@ leave the model's structure alone:
 - ``demand``: the same keys, and end-of-life scrap arising in the same (metal, region,
   year) cells (from model years it is met demand inside the LP; the history's share is
   the mutable ``eol_history``);
-- ``max_collection_rate``, ``capex``, ``fixed_opex``, ``variable_opex`` and
-  ``process_yield``: any value.
+- ``max_collection_rate``, ``capex``, ``fixed_opex``, ``variable_opex``,
+  ``process_yield`` and ``availability``: any value;
+- ``max_capacity`` and ``max_build`` (variable bounds): the same plants with a finite
+  limit, and no limit moved to or from zero (a zero limit means the region cannot host
+  the process, so the build variables are not made at all);
+- ``import_availability`` and ``availability_index``: the same (metal, form, origin, year)
+  cells limited.
 
 :func:`structural_changes` returns the reasons a rebuild is needed (empty: update in
 place); callers record them, so a sweep says which variants were rebuilt and why.
@@ -34,7 +39,8 @@ import pyomo.core as pyo
 from msc_model.data import ModelData
 from msc_model.model import end_of_life
 from msc_model.model.objective import terminal_values
-from msc_model.model.sets import SWEPT_TECHNOLOGY, dependence_targets
+from msc_model.model.sets import SWEPT_TECHNOLOGY, dependence_targets, model_years
+from msc_model.model.trade import import_availability, import_limits
 
 MUTABLE = (
     "import_price",
@@ -42,7 +48,14 @@ MUTABLE = (
     "dependence_target",
     "max_collection_rate",
     *SWEPT_TECHNOLOGY,
+    "availability",
+    "max_capacity",
+    "max_build",
+    "import_availability",
+    "availability_index",
 )
+#: capacity limits: Var bounds over the finite values (see ``model.capacity``)
+LIMITS = ("max_capacity", "max_build")
 #: ModelData fields that only record where values came from; every other field (sets,
 #: vintages, applied shocks, and any field added later) is taken to shape the model
 PROVENANCE = ("params", "metal_names", "cells", "tables", "source", "warnings")
@@ -70,12 +83,29 @@ def structural_changes(built: ModelData, new: ModelData) -> list[str]:
         reasons.append("import_price rows added or removed (import arcs change)")
     if set(dependence_targets(built)) != set(dependence_targets(new)):
         reasons.append("dependence_target changes which (metal, year) pairs are capped")
+    for name in LIMITS:
+        old, fresh = _limits(built, name), _limits(new, name)
+        if set(old) != set(fresh):
+            reasons.append(f"{name} adds or removes a limit (bounds on other plants)")
+        elif any((old[k] == 0) != (fresh[k] == 0) for k in old):
+            reasons.append(f"{name} moves a limit to or from zero (which regions can host)")
+    if set(_import_limits(built)) != set(_import_limits(new)):
+        reasons.append("import availability changes which imports are limited")
     old_demand, new_demand = built.table("demand"), new.table("demand")
     if set(old_demand) != set(new_demand):
         reasons.append("demand rows added or removed")
     elif old_demand != new_demand and set(_arising(built)) != set(_arising(new)):
         reasons.append("demand changes where end-of-life scrap can arise")
     return reasons
+
+
+def _limits(data: ModelData, name: str) -> dict[tuple, float]:
+    return {k: v for k, v in data.table(name).items() if v is not None and math.isfinite(v)}
+
+
+def _import_limits(data: ModelData) -> dict[tuple, float]:
+    rows = sorted(k for k in data.table("import_price") if k[0] in data.metals)
+    return import_limits(data, rows, model_years(data))
 
 
 def _arising(data: ModelData) -> dict[tuple, float]:
@@ -104,6 +134,14 @@ def update_mutable(model: pyo.ConcreteModel, data: ModelData) -> None:
     history = end_of_life(data, before=data.base_year)
     for key in model.eol_history:
         model.eol_history[key] = history.get(key, 0.0)
+    for name in ("max_capacity", "max_build"):
+        param = getattr(model, name)
+        for key in param:
+            param[key] = data.get(name, key)
+    for key in model.availability:
+        model.availability[key] = data.get("availability", key)
+    for key in model.import_availability:
+        model.import_availability[key] = import_availability(data, key[:3], key[3])
     targets = dependence_targets(data)
     for key in model.dependence_target:
         model.dependence_target[key] = targets[key]
