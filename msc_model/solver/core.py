@@ -40,6 +40,7 @@ from msc_model.errors import InfeasibleError, SolveError
 from msc_model.safety import atomic_write
 from msc_model.solver.direct import INF, DirectLP, compile_lp, load_solution, name_lp
 from msc_model.solver.profiles import Profile, read_profile
+from msc_model.solver.updates import changed_params_for
 
 #: Pyomo termination → our short name
 _TERMINATION = {
@@ -77,6 +78,9 @@ RANGE_WARNING_RATIO = 1e8
 # interface (after prepare_resolve, so a re-solve only passes on changed Params); weak
 # keys so a dropped model frees its solver
 _SOLVERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# models prepared for re-solves, and their ChangedParams (None: Pyomo's full update)
+_SELECTIVE: weakref.WeakSet = weakref.WeakSet()
+_PUSHERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -127,7 +131,9 @@ def prepare_resolve(model: pyo.ConcreteModel, *, threads: int = 1) -> None:
         "update_objective",
     ):
         setattr(updates, name, False)
-    updates.update_parameters = True
+    # only the Params that changed are passed on (see ``updates``), by _run_persistent
+    updates.update_parameters = False
+    _SELECTIVE.add(model)
     solver.config.threads = threads
 
 
@@ -448,6 +454,13 @@ def _run_persistent(model, profile: Profile, verbose, time_limit, exports):
     # instance, so a re-solve must add the time already spent (else sweeps get cut off)
     highs = getattr(solver, "_solver_model", None)
     spent = highs.getRunTime() if highs is not None and math.isfinite(limit) else 0.0
+    selective = model in _SELECTIVE
+    if selective and getattr(solver, "_model", None) is model:
+        pusher = _PUSHERS.get(model)
+        if pusher is None:
+            solver.update_parameters()
+        else:
+            pusher.push()
     with _ctrl_c_reraised():
         results = solver.solve(
             model,
@@ -456,6 +469,8 @@ def _run_persistent(model, profile: Profile, verbose, time_limit, exports):
             raise_exception_on_nonoptimal_result=False,
             solver_options={**profile.options, "time_limit": limit + spent},
         )
+    if selective and model not in _PUSHERS:  # first load: what HiGHS now holds
+        _PUSHERS[model] = changed_params_for(solver)
     highs = solver._solver_model
     if exports[0]:
         _write(highs, exports)
