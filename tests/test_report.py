@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from factory import minimal_sheets, set_cell, write_workbook
+from factory import add_row, minimal_sheets, set_cell, write_workbook
 from openpyxl import load_workbook
 
 from msc_model.errors import InfeasibleError, OutputError, SolveError
@@ -376,6 +376,22 @@ def test_inputs_sheet_marks_the_changed_cell(case, tmp_path) -> None:
     write_report(run_changed.results, run_changed.data, run_changed.outcome, bare, reference=None)
     note = pd.read_excel(bare, sheet_name="Changed inputs")
     assert note.iloc[0, 0].startswith("No default workbook")
+
+
+def _title(report: Path) -> str:
+    return load_workbook(report, read_only=True)["Summary"]["A1"].value
+
+
+def test_title_names_the_case_from_its_setting_else_its_file(case, tmp_path) -> None:
+    _, result = case  # case.xlsx has no case_name: the title is the file's stem in words
+    assert _title(result.report) == "Mineral supply chain plan: Case"
+    sheets = minimal_sheets()
+    add_row(sheets, "settings", {"parameter": "case_name", "value": "Copper belt, 2024–2027"})
+    named = run(write_workbook(tmp_path / "case_b.xlsx", sheets), tmp_path / "named.xlsx")
+    assert _title(named.report) == "Mineral supply chain plan: Copper belt, 2024–2027"
+    info = pd.read_excel(named.report, sheet_name="Run info").set_index("item")["value"]
+    assert info["case"] == "Copper belt, 2024–2027"
+    assert info["input file"] == "case_b.xlsx"
 
 
 def test_text_starting_with_equals_stays_text(case, tmp_path) -> None:

@@ -101,7 +101,7 @@ def fill_summary(
     n = len(data.metals)
     chart_col = get_column_letter(2 + max(n, 4) + 1)
     sheet.text(
-        f"Mineral supply chain plan: {labels.case_title(source)}",
+        f"Mineral supply chain plan: {labels.case_title(source, data.case_name)}",
         font=TITLE_FONT,
         height=26,
     )
