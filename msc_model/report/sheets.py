@@ -403,6 +403,8 @@ def cost_sheet(wb: Workbook, t: ReportTables) -> None:
     """Costs by term and year with a stacked chart of the discounted cost."""
     columns = columns_for(
         ["term", "year", "undiscounted", "discounted", "unit", "kind"],
+        term=Col("Cost term", width=26),  # "variable operating costs" whole
+        unit=Col("unit", width=9),
         kind=Col("Counts as", width=30),
     )
     widths = [c.width for c in columns.values()] + [3] + [10] * 8
