@@ -95,6 +95,8 @@ class ModelData:
     tables: Mapping[str, object] = field(default_factory=dict)
     source: str = ""  # path of the workbook
     warnings: tuple[str, ...] = ()
+    #: text settings as given (``case_name``); absent ones are not listed
+    texts: Mapping[str, str] = field(default_factory=dict)
 
     processes: tuple[str, ...] = PROCESSES
     forms: tuple[str, ...] = FORMS
@@ -123,6 +125,11 @@ class ModelData:
     def cell(self, name: str, key: tuple = ()) -> str:
         """Where a value came from ("demand!F9"), or "" for defaults."""
         return self.cells.get(name, {}).get(key, "")
+
+    @property
+    def case_name(self) -> str:
+        """The case's name from the settings (``case_name``), or "" when not given."""
+        return self.texts.get("case_name", "")
 
     @property
     def base_year(self) -> int:

@@ -74,7 +74,9 @@ class Param:
     max: float | None = None
     default: float | None = None
     dense: bool = False  # every combination of the index sets must be given
-    kind: str = "quantity"  # "quantity", "share" (0..1, % accepted), "year", "flag"
+    #: "quantity", "share" (0..1, % accepted), "year", "flag", or "text" (a settings row
+    #: holding words, e.g. ``case_name``: kept apart from the numbers, never converted)
+    kind: str = "quantity"
     integer: bool = False
 
 
@@ -195,6 +197,15 @@ PARAM_SHEETS: tuple[ParamSheet, ...] = (
                 "First year the security constraints (caps and shares) apply; default: the "
                 "year after the base year.",
                 **_YEAR,
+            ),
+            Param(
+                "case_name",
+                "",
+                "Name of the case as the report's title shows it (e.g. 'China, 2024–2040 "
+                "baseline'); text of at most 80 characters, unit blank. Default: the "
+                "workbook's file name.",
+                min=None,
+                kind="text",
             ),
         ),
         "Run-wide settings, one parameter per row.",

@@ -160,6 +160,8 @@ def _unit_text(param: Param) -> str:
         return "(calendar year)"
     if param.kind == "flag":
         return "(yes/no)"
+    if param.kind == "text":
+        return "(text)"
     return param.unit or "fraction (or %)"
 
 
@@ -174,6 +176,8 @@ def _default_text(param: Param) -> str:
         return "required for every combination" if param.default is None else "required"
     if param.default is not None:
         return f"optional, default {param.default:g}"
+    if param.kind == "text":
+        return "optional (absent: the file name)"
     return "optional (absent: none)"
 
 
@@ -282,7 +286,7 @@ def _param_sheet(sheet: Worksheet, spec: ParamSheet) -> None:
     for number, param in enumerate(spec.params, start=2):
         if spec.grouped:
             sheet[f"{letters['parameter']}{number}"] = param.name
-        unit = "" if param.kind in ("year", "flag") else param.unit
+        unit = "" if param.kind in ("year", "flag", "text") else param.unit
         if unit:
             sheet[f"{letters['unit']}{number}"] = unit
         sheet[f"{letters['note']}{number}"] = _default_text(param)

@@ -1178,6 +1178,13 @@ def tables() -> dict[str, list[dict]]:
             source=ASSUMPTION,
             note="the base year reproduces the status quo; caps and shares from 2025",
         ),
+        dict(
+            parameter="case_name",
+            value=f"China, {BASE_YEAR}–{FINAL_YEAR} baseline",
+            unit="",
+            source=ASSUMPTION,
+            note="the report's title",
+        ),
     ]
     t["content_bases"] = [
         dict(

@@ -595,6 +595,32 @@ def test_policy_start_outside_horizon(tmp_path, sheets):
     )
 
 
+def test_case_name_is_text_kept_apart_from_the_numbers(tmp_path, sheets):
+    assert load_sheets(tmp_path, sheets, "plain.xlsx").case_name == ""
+    where = add_row(
+        sheets, "settings", {"parameter": "case_name", "value": "  Copper\nstress case "}
+    )
+    data = load_sheets(tmp_path, sheets, "named.xlsx")
+    assert data.case_name == "Copper stress case"  # one line, spaces trimmed
+    assert "case_name" not in data.params  # never among the numbers a scenario could scale
+    assert data.cell("case_name") == where.replace("!A", "!B")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "found", "expected"),
+    [
+        (2030, None, "B{row}: found the number 2030", "expected text for case_name"),
+        ("x" * 81, None, "B{row}: found text of 81 characters", "of at most 80 characters"),
+        ("#REF!", None, "B{row}: found the Excel error #REF!", "expected text for case_name"),
+        ("China", "kt", "C{row}: found unit 'kt'", "expected a blank unit (text)"),
+    ],
+)
+def test_bad_case_name_names_its_cell(tmp_path, sheets, value, unit, found, expected):
+    where = add_row(sheets, "settings", {"parameter": "case_name", "value": value, "unit": unit})
+    row = where.split("!A")[1]
+    broken(tmp_path, sheets, "settings!" + found.format(row=row), expected)
+
+
 # -- the converter's every message, exactly (each case killed surviving mutants) --------------
 _RATE = {"metal": "Cu", "parameter": "max_collection_rate"}
 

@@ -148,5 +148,7 @@ def test_labels_turn_ids_into_words() -> None:
     assert labels.header("run_id") == "id"
     assert labels.header("total_cost").startswith("Whole-system cost (million USD")
     assert labels.case_title("/x/china_baseline.xlsx") == "China baseline"
+    assert labels.case_title("/x/china_baseline.xlsx", " China, 2024–2040 ") == "China, 2024–2040"
+    assert labels.case_title(None) == "case"
     for words in labels.WORDS.values():
         assert not SNAKE.search(words)

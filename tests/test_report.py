@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from factory import minimal_sheets, set_cell, write_workbook
+from factory import add_row, minimal_sheets, set_cell, write_workbook
 from openpyxl import load_workbook
 
 from msc_model.errors import InfeasibleError, OutputError, SolveError
 from msc_model.model.sets import counted_forms
 from msc_model.pipeline import run
 from msc_model.report import companion_html, labels, write_report, write_tables
-from msc_model.report.layout import KT, PCT, SheetWriter
+from msc_model.report.layout import KT1, PCT, SheetWriter
 from msc_model.report.sankey import flow_links
 from msc_model.report.sentences import dependence_sentence
 from msc_model.report.tables import MetalSummary
@@ -125,7 +125,7 @@ def test_summary_numbers_equal_detailed_sheets(case, sheets) -> None:
         )
         mine = cap[(cap["metal"] == metal) & (cap["process"] != "storage")]
         assert _close(
-            head[f"New capacity built {base}–{final}, all stages (kt/yr)"][metal], mine[new].sum()
+            head[f"New capacity {base}–{final}, all stages (kt/yr)"][metal], mine[new].sum()
         )
         for process in ("mining", "smelting", "processing", "recycling"):
             built = mine.loc[mine["process"] == process, new].sum()
@@ -153,11 +153,11 @@ def test_summary_numbers_equal_detailed_sheets(case, sheets) -> None:
     total = next(r[1] for r in rows if str(r[0]).startswith("Whole-system cost"))
     costs = sheets["Costs"]
     plan = costs[costs["Counts as"] == "plan cost"]
-    assert total == pytest.approx(plan["Discounted (million USD, present value)"].sum(), rel=1e-9)
-    everything = costs["Discounted (million USD, present value)"].sum()
-    assert everything == pytest.approx(result.outcome.objective, rel=1e-9)
+    assert total == pytest.approx(plan["Discounted (bn USD, present value)"].sum(), rel=1e-9)
+    everything = costs["Discounted (bn USD, present value)"].sum()
+    assert everything == pytest.approx(result.outcome.objective / 1000, rel=1e-9)  # bn USD
     extra = next(r[1] for r in rows if str(r[0]).startswith("Added by the targets"))
-    assert extra == pytest.approx(result.policy.extra_cost, rel=1e-9)
+    assert extra == pytest.approx(result.policy.extra_cost / 1000, rel=1e-9)
 
 
 def test_run_info_hash_equals_input_file(case, sheets) -> None:
@@ -191,7 +191,7 @@ def test_presentation_units_formats_frozen_tables(case) -> None:
             if header and header.endswith("(%)"):
                 assert cell.number_format == PCT
             if header and header.endswith("(kt/yr)") and "Net" in header:
-                assert cell.number_format == KT
+                assert cell.number_format == KT1
         assert ws.column_dimensions["A"].width > 0
     for name in ("Dependence", "Flows", "Imports", "Capacity", "Costs"):
         assert wb[name].tables, name
@@ -376,6 +376,22 @@ def test_inputs_sheet_marks_the_changed_cell(case, tmp_path) -> None:
     write_report(run_changed.results, run_changed.data, run_changed.outcome, bare, reference=None)
     note = pd.read_excel(bare, sheet_name="Changed inputs")
     assert note.iloc[0, 0].startswith("No default workbook")
+
+
+def _title(report: Path) -> str:
+    return load_workbook(report, read_only=True)["Summary"]["A1"].value
+
+
+def test_title_names_the_case_from_its_setting_else_its_file(case, tmp_path) -> None:
+    _, result = case  # case.xlsx has no case_name: the title is the file's stem in words
+    assert _title(result.report) == "Mineral supply chain plan: Case"
+    sheets = minimal_sheets()
+    add_row(sheets, "settings", {"parameter": "case_name", "value": "Copper belt, 2024–2027"})
+    named = run(write_workbook(tmp_path / "case_b.xlsx", sheets), tmp_path / "named.xlsx")
+    assert _title(named.report) == "Mineral supply chain plan: Copper belt, 2024–2027"
+    info = pd.read_excel(named.report, sheet_name="Run info").set_index("item")["value"]
+    assert info["case"] == "Copper belt, 2024–2027"
+    assert info["input file"] == "case_b.xlsx"
 
 
 def test_text_starting_with_equals_stays_text(case, tmp_path) -> None:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from msc_model.cli import app
 from msc_model.errors import OutputError, SolveError
 from msc_model.pipeline import default_workbook, run
-from msc_model.report import labels, layout, write_failed_report, write_report
+from msc_model.report import labels, layout, natural, write_failed_report, write_report
 from msc_model.report.layout import Col, SideTables, tidy_sheet
 from msc_model.report.workbook import report_tables
 from msc_model.report.writer import discard_workbook
@@ -111,11 +111,12 @@ def test_sheet_shows_first_rows_under_a_note_naming_the_file(report) -> None:
     assert f"has {len(t.flows):,} rows" in note
     assert f"the first {LIMIT - 1:,} are below" in note
     assert "msc_report_table_flows.parquet beside this report" in note
-    assert rows[1][0] == "metal" and rows[1][5].startswith("Value (kt/yr")
+    assert rows[1][0] == "metal" and rows[1][5].startswith("Value (Fe Mt/yr; Cu, Li kt/yr")
     data = rows[2:]
     assert len(data) == LIMIT - 1
-    # the sheet shows flows in reader words; the Parquet side file keeps the ids
-    head = t.flows[FLOW_KEYS].head(LIMIT - 1)
+    # the sheet shows flows in reader words and natural units; the Parquet side file keeps
+    # the ids and kilotonnes (the first test)
+    head = natural.per_metal(t.flows[FLOW_KEYS].head(LIMIT - 1), ["value"])  # iron in Mt
     expected = head.assign(flow=head["flow"].map(labels.word)).itertuples(index=False, name=None)
     for shown, row in zip(data, expected, strict=True):
         assert all(_same(a, b) for a, b in zip(shown, row, strict=True)), (shown, row)

@@ -163,3 +163,31 @@ def parse_name(value: object) -> str:
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
         raise CellProblem(f"the Excel error {value.strip()}", "a name")
     return str(value).strip()
+
+
+#: the longest text a text setting may hold (a title line, not a paragraph)
+MAX_TEXT = 80
+
+
+def parse_text(value: object, expected: str) -> str:
+    """Words for a text setting (a case name): one line of at most :data:`MAX_TEXT`
+    characters. A number, date or logical value is refused: in a text setting it is a
+    value typed into the wrong row, not a name."""
+    if isinstance(value, str):
+        text = " ".join(value.split())  # line breaks and runs of spaces → one space
+        if text.upper() in EXCEL_ERRORS:
+            raise CellProblem(f"the Excel error {text.upper()}", expected, "enter the text")
+        if len(text) > MAX_TEXT:
+            raise CellProblem(
+                f"text of {len(text)} characters",
+                f"{expected} of at most {MAX_TEXT} characters",
+                "shorten it: it is one title line",
+            )
+        return text
+    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+        raise CellProblem(f"a date/time ({value})", expected, "format the cell as text")
+    if isinstance(value, bool):
+        raise CellProblem(f"the logical value {value}", expected)
+    raise CellProblem(
+        f"the number {show(value)}", expected, "a number in a text setting: is it the right row?"
+    )

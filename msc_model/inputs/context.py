@@ -42,6 +42,8 @@ class Context:
     exchange_rate: float | None = None
     bases: dict[str, tuple[str, float]] = field(default_factory=default_bases)
     params: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    #: text settings (``case_name``) -> their words; never among the numbers of ``params``
+    texts: dict[str, str] = field(default_factory=dict)
     cells: dict[str, dict[tuple, str]] = field(default_factory=dict)
     #: parameter -> key -> address of a value cell that was read blank (dense checks use it)
     blank_values: dict[str, dict[tuple, str]] = field(default_factory=dict)
@@ -70,4 +72,8 @@ class Context:
 
     def store(self, entry: Entry, sheet: str, value: float) -> None:
         self.params.setdefault(entry.param.name, {})[entry.key] = value
+        self.cells.setdefault(entry.param.name, {})[entry.key] = f"{sheet}!{entry.cell}"
+
+    def store_text(self, entry: Entry, sheet: str, text: str) -> None:
+        self.texts[entry.param.name] = text
         self.cells.setdefault(entry.param.name, {})[entry.key] = f"{sheet}!{entry.cell}"

@@ -11,7 +11,7 @@ import math
 import re
 
 from msc_model.errors import UnitError
-from msc_model.inputs.cells import CellProblem, is_blank, parse_flag, parse_number
+from msc_model.inputs.cells import CellProblem, is_blank, parse_flag, parse_number, parse_text
 from msc_model.inputs.context import Context, Entry
 from msc_model.inputs.money import MONEY, price_year_factor, split_price_year
 from msc_model.schema import ParamSheet
@@ -29,12 +29,31 @@ def convert_sheet(ctx: Context, spec: ParamSheet, entries: list[Entry]) -> None:
     cache: dict[tuple[str, str, str | None], float | UnitError] = {}
     ordered = sorted(entries, key=lambda e: e.param.name != "exchange_rate")
     for entry in ordered:
+        if entry.param.kind == "text":  # words, kept apart from the numbers
+            text = text_entry(ctx, spec.sheet, entry)
+            if text is not None:
+                ctx.store_text(entry, spec.sheet, text)
+            continue
         value = convert_entry(ctx, spec, entry, cache)
         if value is None:
             continue
         ctx.store(entry, spec.sheet, value)
         if entry.param.name == "exchange_rate":
             ctx.exchange_rate = value
+
+
+def text_entry(ctx: Context, sheet: str, entry: Entry) -> str | None:
+    """The words of a text setting, or None after reporting why they are unusable (a
+    number, a date, an overlong text, a unit)."""
+    expected = f"text for {entry.param.name}, such as 'China, 2024–2040 baseline'"
+    if not is_blank(entry.unit):
+        ctx.add(sheet, entry.unit_cell, f"unit '{str(entry.unit).strip()}'", "a blank unit (text)")
+        return None
+    try:
+        return parse_text(entry.raw, expected)
+    except CellProblem as exc:
+        ctx.add(sheet, entry.cell, exc.found, exc.expected, exc.hint)
+        return None
 
 
 def convert_entry(

@@ -296,6 +296,7 @@ def _model_data(
         tables={name: frame(sheet) for name, sheet in raw.items()},
         source=str(path),
         warnings=tuple(str(w) for w in ctx.problems.warnings),
+        texts=dict(ctx.texts),
     )
 
 

@@ -15,14 +15,13 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from msc_model.data import ModelData
-from msc_model.report import charts, labels, sentences
+from msc_model.report import charts, labels, natural, sentences
 from msc_model.report.layout import (
     ALERT_FILL,
     ALERT_FONT,
+    BN,
     DAYS,
-    KT,
-    MUSD,
-    MUSD1,
+    KT1,
     NOTE_FONT,
     PCT,
     SUBTITLE_FONT,
@@ -35,7 +34,7 @@ from msc_model.report.sheets import ReportTables, metal_spans
 from msc_model.report.tables import MetalSummary
 from msc_model.schema import PROCESSES, STORAGE
 
-LABEL_WIDTH = 50
+LABEL_WIDTH = 60
 VALUE_WIDTH = 16
 CHART_COLUMNS = 10
 CHART_WIDTH = 10.5
@@ -64,30 +63,57 @@ def _sentence(sheet: SheetWriter, text: str, span: int, *, font=None) -> None:
 
 
 def _headline_rows(s: Sequence[MetalSummary], base: int, final: int) -> list[tuple]:
-    """(label with unit, values per metal, number format) of the headline table."""
+    """(label with unit, values per metal, number format) of the headline table.
+
+    Quantities are in natural units (iron Mt, others kt; the label states the rule), money
+    in bn USD; lithium's new capacity is also given in kt LCE."""
+    metals = [m.metal for m in s]
+    per_year, stock = natural.rule(metals, "/yr"), natural.rule(metals)
+
+    def mass(values: Sequence[float]) -> list[float]:
+        return [natural.in_mass(v, m.metal) for v, m in zip(values, s, strict=True)]
+
+    lce = [m.name for m in s if m.metal in natural.LCE_METALS]
     rows = [
         (f"External dependence {base} (%)", [m.dependence_base for m in s], PCT),
         (f"External dependence {final} (%)", [m.dependence_final for m in s], PCT),
         (f"Dependence target {final} (%)", [m.target_final for m in s], PCT),
         (f"Target met in {final}", [m.meets_target for m in s], None),
         (
-            f"Marginal cost of {final} target (million USD per pp)",
-            [m.marginal_cost_final for m in s],
-            MUSD1,
+            f"Marginal cost of {final} target (bn USD per pp)",
+            [natural.bn(m.marginal_cost_final) for m in s],
+            BN,
         ),
-        (f"New capacity built {base}–{final}, all stages (kt/yr)", [m.new_total for m in s], KT),
+        (
+            f"New capacity {base}–{final}, all stages ({per_year})",
+            mass([m.new_total for m in s]),
+            KT1,
+        ),
     ]
     rows += [
-        (f"   of which {p} (kt/yr)", [m.new_by_stage.get(p, 0.0) for m in s], KT) for p in PROCESSES
+        (f"   of which {p} ({per_year})", mass([m.new_by_stage.get(p, 0.0) for m in s]), KT1)
+        for p in PROCESSES
     ]
+    if lce:
+        rows.append(
+            (
+                f"   all stages, {', '.join(lce)} as carbonate (kt LCE/yr)",
+                [natural.in_lce(m.new_total) if m.metal in natural.LCE_METALS else None for m in s],
+                KT1,
+            )
+        )
     rows += [
-        ("New reserve storage (kt)", [m.new_by_stage.get(STORAGE, 0.0) for m in s], KT),
+        (
+            f"New reserve storage ({stock})",
+            mass([m.new_by_stage.get(STORAGE, 0.0) for m in s]),
+            KT1,
+        ),
         ("Share of new capacity in the hinterland (%)", [m.hinterland_share for m in s], PCT),
         (f"Reserve cover {final} (days)", [m.cover_final for m in s], DAYS),
         (f"Reserve target {final} (days)", [m.cover_target_final for m in s], DAYS),
         (f"Recycling rate {final} (%)", [m.recycling_rate_final for m in s], PCT),
         (f"Recycled share of refined supply {final} (%)", [m.recycled_share_final for m in s], PCT),
-        (f"Unmet demand {base}–{final} (kt)", [m.unmet_total for m in s], KT),
+        (f"Unmet demand {base}–{final} ({stock})", mass([m.unmet_total for m in s]), KT1),
     ]
     return rows
 
@@ -101,15 +127,16 @@ def fill_summary(
     n = len(data.metals)
     chart_col = get_column_letter(2 + max(n, 4) + 1)
     sheet.text(
-        f"Mineral supply chain plan: {labels.case_title(source)}",
+        f"Mineral supply chain plan: {labels.case_title(source, data.case_name)}",
         font=TITLE_FONT,
         height=26,
     )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     sheet.text(
         f"Least-cost plan for {base}–{final}, solved to optimality by HiGHS (profile "
-        f"'{outcome.profile}') on {stamp}. All quantities are metal content; money is "
-        "million USD.",
+        f"'{outcome.profile}') on {stamp}. All quantities are metal content (iron in Mt, "
+        "copper and lithium in kt; lithium also in kt of lithium carbonate equivalent, LCE); "
+        "money is bn USD.",
         font=NOTE_FONT,
     )
     sheet.blank()
@@ -145,14 +172,14 @@ def fill_summary(
     if policy is not None and policy.reference_cost is not None:
         cost_top = sheet.append(
             [
-                "Added by the targets and security rules (MUSD, PV)",
-                sheet.cell(policy.extra_cost, fmt=MUSD),
+                "Added by the targets and security rules (bn USD, PV)",
+                sheet.cell(natural.bn(policy.extra_cost), fmt=BN),
             ]
         )
         sheet.append(
             [
-                "Least-cost plan without them (MUSD, PV)",
-                sheet.cell(policy.reference_cost, fmt=MUSD),
+                "Least-cost plan without them (bn USD, PV)",
+                sheet.cell(natural.bn(policy.reference_cost), fmt=BN),
             ]
         )
         whole = policy.plan_cost
@@ -161,16 +188,16 @@ def fill_summary(
         whole = policy.plan_cost if policy is not None else t.objective
     row = sheet.append(
         [
-            "Whole-system cost, all demand (MUSD, PV)",
-            sheet.cell(whole, fmt=MUSD),
+            "Whole-system cost, all demand (bn USD, PV)",
+            sheet.cell(natural.bn(whole), fmt=BN),
         ]
     )
     cost_top = cost_top or row
     if policy is not None and policy.curtailed > 0:
         sheet.append(
             [
-                "Unmet demand (kt; curtailment, not a cost)",
-                sheet.cell(policy.curtailed, fmt=KT),
+                "Unmet demand (kt, all metals; curtailment, not a cost)",
+                sheet.cell(policy.curtailed, fmt=KT1),
             ]
         )
     sheet.blank()

@@ -64,7 +64,7 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
         "Plan cost",
         "What the plan costs the country: investment, operating costs, energy, imports, "
         "transport and reserve holding, less the value of reserves left at the end.",
-        "Σ over years of the cost terms, discounted to the base year (million USD, present value)",
+        "Σ over years of the cost terms, discounted to the base year (bn USD, present value)",
     ),
     (
         "Whole-system cost",
@@ -87,12 +87,20 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
         "Marginal cost of target",
         "What tightening the dependence target by one percentage point would add to the "
         "plan cost; zero when the target does not bind.",
-        "dual of the dependence cap (million USD per percentage point)",
+        "dual of the dependence cap (bn USD per percentage point)",
+    ),
+    (
+        "Natural units",
+        "Quantities are metal content: iron in Mt (million tonnes), copper and lithium in kt "
+        "(thousand tonnes); lithium also in kt LCE (lithium carbonate equivalent). Money is "
+        "bn USD. A column holding several metals names each one's unit in its header.",
+        "1 Mt = 1,000 kt; 1 t LCE holds 0.1879 t Li (1 t Li = 5.32 t LCE); 1 bn USD = "
+        "1,000 million USD",
     ),
     (
         "Unmet demand",
         "Demand the plan cannot meet (curtailed supply).",
-        "demand − supply delivered, per region and year (kt/yr)",
+        "demand − supply delivered, per region and year (Mt/yr for iron, kt/yr otherwise)",
     ),
 )
 

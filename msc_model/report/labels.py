@@ -192,9 +192,12 @@ def is_share(column: object) -> bool:
     return str(column) in {"dependence", "cap"} or str(column).startswith("dependence ")
 
 
-def case_title(source: str | None) -> str:
-    """The case as a reader names it: the workbook's stem in words
+def case_title(source: str | None, name: str = "") -> str:
+    """The case as a reader names it: the workbook's ``case_name`` setting when given
+    ("China, 2024–2040 baseline"), else the workbook's stem in words
     ("china_baseline.xlsx" → "China baseline"), or "case" for a workbook in memory."""
+    if name and name.strip():
+        return name.strip()
     if not source:
         return "case"
     stem = Path(str(source)).stem.replace("_", " ").strip() or "case"

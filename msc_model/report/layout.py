@@ -47,6 +47,7 @@ KT1 = "#,##0.0"  # small masses (lithium, scrap) where a tenth matters
 PCT = "0.0%"
 MUSD = "#,##0"  # million USD
 MUSD1 = "#,##0.00"  # million USD per percentage point
+BN = "#,##0.00"  # bn USD: to ten million
 DAYS = "#,##0"
 INDEX = "0.000"  # HHI, 0–1
 YEAR = "0"
@@ -123,13 +124,13 @@ COLUMNS: dict[str, Col] = {
     "product": Col("Product dependence (%)", PCT, 12),
     "scrap": Col("Scrap dependence (%)", PCT, 12),
     "marginal_cost": Col(
-        "Marginal cost of target (million USD per pp, present value)",
-        MUSD1,
+        "Marginal cost of target (bn USD per pp, present value)",
+        BN,
         16,
         "cost of tightening the target by one percentage point; 0 when the target is not binding",
     ),
     "marginal_cost_undiscounted": Col(
-        "Marginal cost of target (million USD per pp, money of the year)", MUSD1, 16
+        "Marginal cost of target (bn USD per pp, money of the year)", BN, 16
     ),
     "value": Col("Value (kt/yr)", KT, 12),
     "imports": Col("Imports (kt/yr)", KT, 12),
@@ -160,8 +161,8 @@ COLUMNS: dict[str, Col] = {
     "recycled_share": Col("Recycled share of refined supply (%)", PCT, 13),
     "unmet": Col("Unmet demand (kt/yr)", KT1, 12),
     "unmet_share": Col("Unmet share of demand (%)", PCT, 12),
-    "undiscounted": Col("Undiscounted (million USD)", MUSD, 14),
-    "discounted": Col("Discounted (million USD, present value)", MUSD, 16),
+    "undiscounted": Col("Undiscounted (bn USD)", BN, 14),
+    "discounted": Col("Discounted (bn USD, present value)", BN, 16),
     "share": Col("Share of total (%)", PCT, 10),
 }
 
@@ -539,11 +540,13 @@ def tidy_sheet(
     print_all: bool = False,
     side: SideTables | None = None,
     words: Mapping[str, Mapping[str, str]] | None = None,
+    canonical: pd.DataFrame | None = None,
 ) -> Block:
     """A sheet holding one tidy table from A1, frozen header, Excel table, fitted widths.
 
     ``words`` maps a column's ids to reader words on the sheet only (a side file keeps
-    the ids, for scripts).
+    the ids, for scripts). ``canonical`` is the same table in the model's units (kt,
+    million USD) when ``frame`` shows natural units: a side file gets it, for scripts.
 
     A table with no rows gets one row saying so (``note`` or a default). On paper a table
     prints its first :data:`PRINT_ROWS` rows (header repeated, a footer saying so) unless
@@ -567,7 +570,7 @@ def tidy_sheet(
         sheet = SheetWriter(wb, name, widths, freeze="A2", landscape=True, fit_width=True)
         print_first_rows(sheet, len(frame), len(columns), everything=print_all)
         return sheet.table(_worded(frame, words), columns, excel_table=True)
-    return _oversize_sheet(wb, name, frame, columns, side, words)
+    return _oversize_sheet(wb, name, frame, columns, side, words, canonical)
 
 
 def _worded(frame: pd.DataFrame, words: Mapping[str, Mapping[str, str]] | None) -> pd.DataFrame:
@@ -611,8 +614,10 @@ def _oversize_sheet(
     columns: Mapping[str, Col],
     side: SideTables | None,
     words: Mapping[str, Mapping[str, str]] | None = None,
+    canonical: pd.DataFrame | None = None,
 ) -> Block:
-    """A table longer than a sheet: whole to ``side``, its first rows under a note.
+    """A table longer than a sheet: whole to ``side`` (in the model's units when
+    ``canonical`` is given), its first rows under a note.
 
     Note row + header row + ``MAX_ROWS - 1`` data rows = ``MAX_ROWS + 1`` rows, Excel's
     1,048,576.
@@ -622,7 +627,8 @@ def _oversize_sheet(
             f"the table for sheet '{name}' has {len(frame):,} rows, more than an Excel "
             f"sheet holds ({MAX_ROWS:,} under the header), and has no side file to go to"
         )
-    path = side.add(name, frame[list(columns)].reset_index(drop=True))
+    whole = frame if canonical is None else canonical
+    path = side.add(name, whole[[c for c in columns if c in whole]].reset_index(drop=True))
     shown = MAX_ROWS - 1
     widths = [c.width for c in columns.values()]
     sheet = SheetWriter(wb, name, widths, freeze="A3", landscape=True, fit_width=True)

@@ -68,6 +68,7 @@ def run_info(
     rows: list[tuple[str, object]] = [
         ("status", status),
         ("date (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+        ("case", data.case_name or "(no case_name setting: named after the file)"),
         ("input file", source.name if source else ""),
         ("input path", str(source.resolve()) if source else ""),
         ("input SHA-256", origin.source_sha256),

@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from msc_model.data import ModelData
+from msc_model.report import natural
 from msc_model.results import Results
 
 #: column headings, left to right
@@ -83,6 +84,8 @@ class Diagram:
     links: list[tuple[list[tuple], float, tuple[int, int, int], str]] = field(default_factory=list)
     width: int = WIDTH
     height: int = HEIGHT
+    #: unit of the values (natural units: iron Mt/yr, others kt/yr)
+    unit: str = "kt/yr"
 
 
 #: national flow sums of the last flows table, by (metal, year): a report draws every
@@ -219,7 +222,7 @@ def _loop(xs: float, ys: float, xt: float, yt: float, lane: float, width: float)
     return [("M", points[0]), *(("L", p) for p in points[1:]), ("Z",)]
 
 
-def layout(links: list[Link], metal: str, year: int, title: str) -> Diagram:
+def layout(links: list[Link], metal: str, year: int, title: str, unit: str = "kt/yr") -> Diagram:
     """Place nodes in their columns and route every link (see :class:`Diagram`)."""
     inflow: dict[str, float] = defaultdict(float)
     outflow: dict[str, float] = defaultdict(float)
@@ -240,7 +243,7 @@ def layout(links: list[Link], metal: str, year: int, title: str) -> Diagram:
     scale = room / (tallest + lanes) if tallest + lanes > 0 else 0.0
     step = (WIDTH - 2 * MARGIN - NODE_W - LABEL_ROOM) / (len(COLUMNS) - 1)
 
-    diagram = Diagram(metal, year, title)
+    diagram = Diagram(metal, year, title, unit=unit)
     for column, names in columns.items():
         y = TOP
         for name in names:
@@ -280,7 +283,7 @@ def layout(links: list[Link], metal: str, year: int, title: str) -> Diagram:
             lane += width / 2 + 12
         else:
             path = _ribbon(sx, sy, tx, ty, width)
-        tip = f"{link.source} → {link.target}: {link.value:,.1f} kt/yr"
+        tip = f"{link.source} → {link.target}: {link.value:,.1f} {unit}"
         diagram.links.append((path, max(width, 1.0), COLOURS[link.material], tip))
     diagram.height = int(max(HEIGHT, lane + 20))
     return diagram
@@ -289,5 +292,8 @@ def layout(links: list[Link], metal: str, year: int, title: str) -> Diagram:
 def diagram_for(results: Results, data: ModelData, metal: str, year: int) -> Diagram:
     """The laid-out flow diagram of ``metal`` in ``year``."""
     name = data.metal_names.get(metal) or metal
-    title = f"{name[:1].upper() + name[1:]} ({metal}) flows in {year}, kt/yr of metal content"
-    return layout(flow_links(results, data, metal, year), metal, year, title)
+    unit = f"{natural.mass(metal)}/yr"
+    title = f"{name[:1].upper() + name[1:]} ({metal}) flows in {year}, {unit} of metal content"
+    scale = natural.divisor(metal)
+    links = [replace(k, value=k.value / scale) for k in flow_links(results, data, metal, year)]
+    return layout(links, metal, year, title, unit)

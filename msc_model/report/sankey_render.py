@@ -132,7 +132,7 @@ def render_svg(diagram: Diagram) -> str:
         x, anchor = _label_x((x0, y0, x1, y1))
         out.append(
             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
-            f'fill="{rgb}"><title>{html.escape(name)}: {value:,.1f} kt/yr</title></rect>'
+            f'fill="{rgb}"><title>{html.escape(name)}: {value:,.1f} {diagram.unit}</title></rect>'
             f'<text x="{x:.1f}" y="{(y0 + y1) / 2:.1f}" text-anchor="{anchor}" '
             f'dominant-baseline="middle">{html.escape(_label(name, value))}</text>'
         )
@@ -198,7 +198,7 @@ def render_html(
         for metal, by_year in diagrams.items()
     }
     intro = (
-        "National flows of metal content (kt/yr) from the least-cost plan. Where a "
+        "National flows of metal content (Mt/yr for iron, kt/yr for the other metals; each title names its unit) from the least-cost plan. Where a "
         "material has several sources and several uses, each source is split over the "
         "uses in proportion. Recycled metal loops back to processing underneath. Hover "
         "over a flow for its value."

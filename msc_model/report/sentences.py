@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from msc_model.model.objective import COST_TERMS
+from msc_model.report import natural
 from msc_model.report.labels import WORDS
 from msc_model.report.tables import MetalSummary
 
@@ -45,7 +46,21 @@ def amount(value: float, unit: str) -> str:
     if _missing(value):
         return "n/a"
     text = f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.1f}"
-    return f"{text} {unit}"
+    return f"{text} {unit}".strip()
+
+
+def quantity(value: float, metal: str, per_year: bool = False) -> str:
+    """A quantity of ``metal`` given in kt, in its natural unit: iron 210,051 kt/yr →
+    "210 Mt/yr", copper 8,468 kt/yr → "8,468 kt/yr"."""
+    shown, unit = natural.amount(value, metal, per_year)
+    return amount(shown, unit)
+
+
+def _lce(value: float, metal: str, per_year: bool = False) -> str:
+    """ " (5,318 kt LCE/yr)" for a lithium quantity, "" for any other metal."""
+    if metal not in natural.LCE_METALS or _missing(value):
+        return ""
+    return f" ({amount(natural.in_lce(value), 'kt LCE/yr' if per_year else 'kt LCE')})"
 
 
 def dependence_sentence(s: MetalSummary) -> str:
@@ -78,7 +93,7 @@ def dependence_sentence(s: MetalSummary) -> str:
     if not _missing(s.marginal_cost_final) and s.marginal_cost_final > 1e-6:
         text += (
             f" The target binds: each further percentage point would cost about "
-            f"{amount(s.marginal_cost_final, 'million USD')} in {s.final_year}."
+            f"{money(s.marginal_cost_final)} in {s.final_year}."
         )
     return text
 
@@ -89,20 +104,23 @@ def capacity_sentence(s: MetalSummary, hinterland: list[str]) -> str:
     if s.new_total <= 1e-6 and s.new_storage <= 1e-6:
         return f"No new {name} capacity is needed: existing and committed plants suffice."
     parts = [
-        f"{stage} {amount(value, '')}".strip()
+        f"{stage} {amount(natural.in_mass(value, s.metal), '')}"
         for stage, value in s.new_by_stage.items()
         if stage != "storage" and value > 1e-6
     ]
     text = (
-        f"New {name} capacity of {amount(s.new_total, 'kt/yr')} is built over "
-        f"{s.base_year}–{s.final_year}"
+        f"New {name} capacity of {quantity(s.new_total, s.metal, True)}"
+        f"{_lce(s.new_total, s.metal, True)} is built over {s.base_year}–{s.final_year}"
     )
     if parts:
         text += f" ({', '.join(parts)})"
     if not _missing(s.hinterland_share) and hinterland:
         text += f", {pct(s.hinterland_share)} of it in the hinterland ({', '.join(hinterland)})"
     if s.new_storage > 1e-6:
-        text += f", plus {amount(s.new_storage, 'kt')} of reserve storage"
+        text += (
+            f", plus {quantity(s.new_storage, s.metal)}{_lce(s.new_storage, s.metal)} of "
+            "reserve storage"
+        )
     return text + "."
 
 
@@ -136,7 +154,7 @@ def unmet_sentence(s: MetalSummary) -> str:
     if s.unmet_total <= 0.5:
         return ""
     return (
-        f"Warning: {amount(s.unmet_total, 'kt')} of {s.name} demand is not met over "
+        f"Warning: {quantity(s.unmet_total, s.metal)} of {s.name} demand is not met over "
         f"{s.base_year}–{s.final_year}: curtailment, reported apart and never a cost "
         "(see the Unmet demand sheet)."
     )
@@ -184,12 +202,7 @@ def policy_sentence(policy, data_years: tuple[int, int], names: dict[str, str]) 
         + (f" ({pct(share, 2)})" if not _missing(share) else "")
         + f" more in present value over {base}–{final} than the least-cost plan without them"
     )
-    parts = [
-        f"{names.get(m, m)} {amount(v / 1000, 'Mt')}" if abs(v) >= 1000 else
-        f"{names.get(m, m)} {amount(v, 'kt')}"
-        for m, v in avoided.items()
-        if abs(v) >= 0.05
-    ]  # fmt: skip
+    parts = [f"{names.get(m, m)} {quantity(v, m)}" for m, v in avoided.items() if abs(v) >= 0.05]
     if parts:
         total = avoided.sum()
         verb = "cuts" if total >= 0 else "raises"

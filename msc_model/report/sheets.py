@@ -17,10 +17,10 @@ from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 
 from msc_model.data import ModelData
-from msc_model.report import charts, labels
+from msc_model.report import charts, labels, natural
 from msc_model.report.inputs_diff import InputDiff
 from msc_model.report.layout import (
-    KT,
+    COLUMNS,
     KT1,
     NOTE_FONT,
     SUBTITLE_FONT,
@@ -95,6 +95,8 @@ def metal_spans(frame: pd.DataFrame, block: Block, data: ModelData) -> list[tupl
 
 def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
     """Dependence (per metal and year, stages, target, marginal cost) and its detail."""
+    metals = t.data.metals
+    per_year = natural.rule(metals, "/yr")
     keys = [
         "metal",
         "year",
@@ -107,11 +109,40 @@ def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
         "marginal_cost",
         "marginal_cost_undiscounted",
     ]
-    block = tidy_sheet(wb, "Dependence", t.dependence, columns_for(keys), side=t.side)
+    frame = natural.per_metal(t.dependence, ["net_imports", "consumption"], unit=None)
+    frame["marginal_cost"] = frame["marginal_cost"] / natural.MUSD_PER_BN
+    frame["marginal_cost_undiscounted"] = frame["marginal_cost_undiscounted"] / natural.MUSD_PER_BN
+    lce = [m for m in metals if m in natural.LCE_METALS]
+    if lce:  # the lithium market thinks in carbonate equivalent
+        frame["net_imports_lce"] = natural.lce_column(t.dependence, "net_imports")
+        frame["consumption_lce"] = natural.lce_column(t.dependence, "consumption")
+        keys[4:4] = ["net_imports_lce", "consumption_lce"]
+    name = ", ".join(t.data.metal_names.get(m) or m for m in lce)
+    block = tidy_sheet(
+        wb,
+        "Dependence",
+        frame,
+        columns_for(
+            keys,
+            net_imports=Col(f"Net imports ({per_year})", KT1, 14),
+            consumption=Col(
+                f"Consumption ({per_year})",
+                KT1,
+                14,
+                "domestic primary supply plus net imports of the counted forms",
+            ),
+            net_imports_lce=Col(f"Net imports, {name} (kt LCE/yr)", KT1, 13),
+            consumption_lce=Col(f"Consumption, {name} (kt LCE/yr)", KT1, 13),
+        ),
+        side=t.side,
+        canonical=t.dependence,
+    )
     tidy_sheet(
         wb,
         "Dependence by stage",
-        t.stages,
+        natural.per_metal(
+            t.stages, ["production", "net_imports", "apparent_consumption"], unit=None
+        ),
         columns_for(
             [
                 "metal",
@@ -121,8 +152,12 @@ def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
                 "net_imports",
                 "apparent_consumption",
                 "dependence",
-            ]
+            ],
+            production=Col(f"Production ({per_year})", KT1, 14),
+            net_imports=Col(f"Net imports ({per_year})", KT1, 14),
+            apparent_consumption=Col(f"Apparent consumption ({per_year})", KT1, 14),
         ),
+        canonical=t.stages,
         side=t.side,
     )
     return block
@@ -131,31 +166,60 @@ def dependence_sheets(wb: Workbook, t: ReportTables) -> Block:
 def capacity_sheets(wb: Workbook, t: ReportTables) -> None:
     """Capacity (tidy, with retirements) and national capacity by stage with one stacked
     chart per metal."""
-    tidy_sheet(wb, "Capacity", t.capacity, columns_for(list(CAPACITY_COLUMNS)), side=t.side)
-    stage_cols = {p: Col(f"{p.capitalize()} (kt/yr)", KT, 12) for p in PROCESSES}
-    stage_cols[STORAGE] = Col("Storage (kt)", KT, 12)
+    metals = t.data.metals
+    per_year, stock = natural.rule(metals, "/yr"), natural.rule(metals)
+    quantities = ["residual", "new", "retired", "total"]
+    frame = natural.per_metal(t.capacity, quantities)
+    keys = list(CAPACITY_COLUMNS)
+    lce = [m for m in metals if m in natural.LCE_METALS]
+    if lce:
+        frame["total_lce"] = natural.lce_column(t.capacity, "total")
+        keys.insert(keys.index("total") + 1, "total_lce")
+    unit = f"{per_year}; storage {stock}"
+    capacity_cols = {
+        key: Col(f"{COLUMNS[key].header.split(' (')[0]} ({unit})", KT1, 18, COLUMNS[key].note)
+        for key in quantities
+    }
+    names = ", ".join(t.data.metal_names.get(m) or m for m in lce)
+    capacity_cols["total_lce"] = Col(
+        f"Total capacity, {names} (kt LCE/yr; storage kt LCE)", KT1, 15
+    )
+    tidy_sheet(
+        wb,
+        "Capacity",
+        frame,
+        columns_for(keys, **capacity_cols),
+        side=t.side,
+        canonical=t.capacity,
+    )
+    stage_cols = {p: Col(f"{p.capitalize()} ({per_year})", KT1, 13) for p in PROCESSES}
+    stage_cols[STORAGE] = Col(f"Storage ({stock})", KT1, 13)
     columns = {**columns_for(["metal", "year"]), **stage_cols}
     widths = [c.width for c in columns.values()] + [3] + [10] * 8
     sheet = SheetWriter(
         wb, "Capacity by stage", widths, freeze="A2", landscape=True, fit_width=True
     )
-    block = sheet.table(t.by_stage, columns, excel_table=True)
+    by_stage = natural.per_metal(t.by_stage, [*PROCESSES, STORAGE], unit=None)
+    block = sheet.table(by_stage, columns, excel_table=True)
     anchor_col = get_column_letter(len(columns) + 2)
-    for i, (name, first, last) in enumerate(metal_spans(t.by_stage, block, t.data)):
+    spans = metal_spans(t.by_stage, block, t.data)
+    shown = [m for m in metals if (t.by_stage["metal"] == m).any()]
+    for i, ((name, first, last), metal) in enumerate(zip(spans, shown, strict=True)):
         chart = charts.stacked_columns(
             [(charts.cells(block, p, first, last), p) for p in PROCESSES],
             charts.cells(block, "year", first, last),
             title=f"{name[:1].upper() + name[1:]}: capacity in service by stage",
             x_title="Year",
-            y_title="kt/yr",
+            y_title=f"{natural.mass(metal)}/yr",
         )
         sheet.ws.add_chart(chart, f"{anchor_col}{2 + 20 * i}")
 
 
 def flow_sheets(wb: Workbook, t: ReportTables) -> None:
     """Flows (the full signed material balance, tidy) and the flow diagrams."""
+    per_year = natural.rule(t.data.metals, "/yr")
     value = Col(
-        "Value (kt/yr; + into the form's pool, − out of it)",
+        f"Value ({per_year}; + into the form's pool, − out of it)",
         KT1,
         16,
         "each (metal, form, region, year) group sums to zero",
@@ -164,8 +228,9 @@ def flow_sheets(wb: Workbook, t: ReportTables) -> None:
     tidy_sheet(
         wb,
         "Flows",
-        t.flows,
+        natural.per_metal(t.flows, ["value"]),
         columns_for(keys, value=value),
+        canonical=t.flows,
         side=t.side,
         words={"flow": labels.WORDS},
     )
@@ -173,7 +238,7 @@ def flow_sheets(wb: Workbook, t: ReportTables) -> None:
     sheet = SheetWriter(wb, "Flow diagram", [12] * 14, landscape=True, fit_width=True)
     sheet.text(f"Flow diagrams, {t.flow_year}", font=SUBTITLE_FONT, height=22)
     sheet.text(
-        "National flows of metal content (kt/yr). Where a material has several sources and "
+        "National flows of metal content (Mt/yr for iron, kt/yr for the other metals; each title names its unit). Where a material has several sources and "
         "uses, each source is split over the uses in proportion; recycled metal loops back "
         "underneath. The interactive version, with every year, is the file ending in "
         "_flows.html beside this report.",
@@ -191,47 +256,52 @@ def flow_sheets(wb: Workbook, t: ReportTables) -> None:
 
 def trade_sheets(wb: Workbook, t: ReportTables) -> None:
     """Imports by origin and entry, supplier concentration, shipments, exports."""
+    per_year = natural.rule(t.data.metals, "/yr")
     tidy_sheet(
         wb,
         "Imports",
-        t.imports,
+        natural.per_metal(t.imports, ["value"]),
         columns_for(
             ["metal", "form", "origin", "entry", "region", "year", "value", "unit"],
             region=Col("region", width=12, note="entry region"),
-            value=Col("Imports (kt/yr)", KT1, 12),
+            value=Col(f"Imports ({per_year})", KT1, 14),
         ),
+        canonical=t.imports,
         side=t.side,
     )
     tidy_sheet(
         wb,
         "Supplier concentration",
-        t.concentration,
+        natural.per_metal(t.concentration, ["imports"], unit=None),
         columns_for(
             ["metal", "year", "imports", "hhi", "top3_share", "largest_origin", "largest_share"],
-            imports=Col("Imports, all origins (kt/yr)", KT, 13),
+            imports=Col(f"Imports, all origins ({per_year})", KT1, 14),
         ),
+        canonical=t.concentration,
         side=t.side,
     )
     tidy_sheet(
         wb,
         "Shipments",
-        t.shipments,
+        natural.per_metal(t.shipments, ["value"]),
         columns_for(
             ["metal", "form", "region_from", "region_to", "mode", "year", "value", "unit"],
-            value=Col("Shipment (kt/yr)", KT1, 12),
+            value=Col(f"Shipment ({per_year})", KT1, 14),
         ),
         note="No shipments between regions.",
+        canonical=t.shipments,
         side=t.side,
     )
     tidy_sheet(
         wb,
         "Exports",
-        t.exports,
+        natural.per_metal(t.exports, ["value"]),
         columns_for(
             ["metal", "form", "region", "year", "value", "unit"],
-            value=Col("Exports (kt/yr)", KT1, 12),
+            value=Col(f"Exports ({per_year})", KT1, 14),
         ),
         note="No exports.",
+        canonical=t.exports,
         side=t.side,
     )
 
@@ -239,30 +309,37 @@ def trade_sheets(wb: Workbook, t: ReportTables) -> None:
 def security_sheets(wb: Workbook, t: ReportTables) -> None:
     """Reserves (per region), reserve cover (national, against target), recycling,
     recycling rates and unmet demand."""
+    metals = t.data.metals
+    per_year, stock = natural.rule(metals, "/yr"), natural.rule(metals)
+    reserve = ["stock", "fill", "draw", "storage_capacity"]
     tidy_sheet(
         wb,
         "Reserves",
-        t.reserves,
+        natural.per_metal(t.reserves, reserve),
         columns_for(
-            ["metal", "region", "year", "stock", "fill", "draw", "storage_capacity", "unit"]
+            ["metal", "region", "year", *reserve, "unit"],
+            **{k: _with_unit(k, stock) for k in reserve},
         ),
+        canonical=t.reserves,
         side=t.side,
     )
     tidy_sheet(
         wb,
         "Reserve cover",
-        t.cover,
+        natural.per_metal(t.cover, ["stock", "demand"], unit=None),
         columns_for(
             ["metal", "year", "stock", "demand", "cover_days", "target_days", "meets_target"],
-            stock=Col("National stock (kt)", KT1, 12),
-            demand=Col("National demand (kt/yr)", KT, 12),
+            stock=Col(f"National stock ({stock})", KT1, 13),
+            demand=Col(f"National demand ({per_year})", KT1, 13),
         ),
+        canonical=t.cover,
         side=t.side,
     )
+    scrap = ["end_of_life", "collected", "prompt", "recycled_input", "landfill"]
     tidy_sheet(
         wb,
         "Recycling",
-        t.recycling,
+        natural.per_metal(t.recycling, scrap),
         columns_for(
             [
                 "metal",
@@ -274,14 +351,17 @@ def security_sheets(wb: Workbook, t: ReportTables) -> None:
                 "recycled_input",
                 "landfill",
                 "unit",
-            ]
+            ],
+            **{k: _with_unit(k, per_year) for k in scrap},
         ),
+        canonical=t.recycling,
         side=t.side,
     )
+    rates = ["end_of_life", "collected", "recycling", "refined_supply"]
     tidy_sheet(
         wb,
         "Recycling rates",
-        t.rates,
+        natural.per_metal(t.rates, rates, unit=None),
         columns_for(
             [
                 "metal",
@@ -292,30 +372,51 @@ def security_sheets(wb: Workbook, t: ReportTables) -> None:
                 "recycling",
                 "refined_supply",
                 "recycled_share",
-            ]
+            ],
+            **{k: _with_unit(k, per_year) for k in rates},
         ),
+        canonical=t.rates,
         side=t.side,
     )
     tidy_sheet(
         wb,
         "Unmet demand",
-        t.unmet,
-        columns_for(["metal", "region", "year", "unmet", "demand", "unmet_share"]),
+        natural.per_metal(t.unmet, ["unmet", "demand"], unit=None),
+        columns_for(
+            ["metal", "region", "year", "unmet", "demand", "unmet_share"],
+            unmet=_with_unit("unmet", per_year),
+            demand=_with_unit("demand", per_year),
+        ),
+        canonical=t.unmet,
         side=t.side,
     )
+
+
+def _with_unit(key: str, unit: str) -> Col:
+    """The catalogue's column ``key`` with its mass unit replaced by ``unit`` (natural
+    units: "Stock at year end (Fe Mt; Cu, Li kt)"), one decimal, a little wider."""
+    spec = COLUMNS[key]
+    return Col(f"{spec.header.split(' (')[0]} ({unit})", KT1, max(spec.width, 13), spec.note)
 
 
 def cost_sheet(wb: Workbook, t: ReportTables) -> None:
     """Costs by term and year with a stacked chart of the discounted cost."""
     columns = columns_for(
         ["term", "year", "undiscounted", "discounted", "unit", "kind"],
+        term=Col("Cost term", width=26),  # "variable operating costs" whole
+        unit=Col("unit", width=9),
         kind=Col("Counts as", width=30),
     )
     widths = [c.width for c in columns.values()] + [3] + [10] * 8
     sheet = SheetWriter(wb, "Costs", widths, freeze="A2", landscape=True, fit_width=True)
     # the chart stands right of the table: print its columns too
     print_first_rows(sheet, len(t.costs), len(columns) + 12)
-    costs = t.costs.assign(term=t.costs["term"].map(labels.word))
+    costs = t.costs.assign(
+        term=t.costs["term"].map(labels.word),
+        undiscounted=t.costs["undiscounted"] / natural.MUSD_PER_BN,
+        discounted=t.costs["discounted"] / natural.MUSD_PER_BN,
+        unit="bn USD",
+    )
     block = sheet.table(costs, columns, excel_table=True)
     series = []
     years = None
@@ -330,7 +431,7 @@ def cost_sheet(wb: Workbook, t: ReportTables) -> None:
             years,
             title="Discounted cost by term and year",
             x_title="Year",
-            y_title="million USD (present value)",
+            y_title="bn USD (present value)",
         )
         sheet.ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}2")
 
@@ -389,17 +490,19 @@ def prices_sheet(wb: Workbook, t: ReportTables) -> None:
     """Prices are outputs: commodity prices, rents and the marginal costs of limits."""
     if t.prices is None or t.prices.empty:
         return
+    # million USD per kt is USD per kg: × 1000 gives USD per t, the unit a market quotes
+    prices = t.prices.assign(pv=t.prices["pv"] * 1000.0)
     tidy_sheet(
         wb,
         "Prices",
-        t.prices,
+        prices,
         columns_for(
             ["kind", "metal", "item", "region", "year", "value", "value_lce", "pv"],
             kind=Col("What", width=20),
             item=Col("Form, process, step or origin", width=22),
             value=Col("USD per t (money of the year)", "#,##0", 15),
             value_lce=Col("USD per t LCE (lithium)", "#,##0", 13),
-            pv=Col("Present value (million USD per kt)", "#,##0.0000", 15),
+            pv=Col("Present value (USD per t, discounted to the base year)", "#,##0.00", 15),
         ),
         note="Duals of the plan: a commodity price is the marginal value of one more tonne "
         "in that region and year (the balance's dual); a rent or limit price is what one "
@@ -408,4 +511,5 @@ def prices_sheet(wb: Workbook, t: ReportTables) -> None:
         "(the present value divided by the discount factor); lithium is also per t LCE "
         "(1 t LCE = 0.1879 t Li). Limits that do not bind have no row.",
         side=t.side,
+        canonical=t.prices,
     )

@@ -7,7 +7,8 @@ import math
 from rich.console import Console
 from rich.table import Table
 
-from msc_model.report.sentences import curtailment_sentence, money, policy_sentence
+from msc_model.report import natural
+from msc_model.report.sentences import curtailment_sentence, money, policy_sentence, quantity
 
 
 def _pct(value: float) -> str:
@@ -35,11 +36,12 @@ def print_summary(console: Console, result) -> None:
     for year in years:
         table.add_column(year, justify="right")
     table.add_column(f"target {data.final_year}", justify="right")
-    table.add_column("unmet demand, kt", justify="right")
+    table.add_column("unmet demand", justify="right")
     for row in head.to_dict("records"):
         name = data.metal_names.get(row["metal"]) or row["metal"]
         cells = [_pct(row[f"dependence_{y}"]) for y in years]
-        table.add_row(name, *cells, _pct(row[target_col]), f"{row['unmet_total']:,.0f}")
+        unmet = quantity(row["unmet_total"], row["metal"])
+        table.add_row(name, *cells, _pct(row[target_col]), unmet)
     console.print(table)
 
     cost = policy.plan_cost if policy is not None else result.outcome.objective
@@ -55,13 +57,20 @@ def print_summary(console: Console, result) -> None:
         console.print("No new capacity is built.")
         return
     regions = sorted({r for *_, r in built.index}, key=data.regions.index)
-    table = Table(title="New capacity over the horizon (kt/yr; storage: kt)")
-    table.add_column("metal")
+    table = Table(title="New capacity over the horizon")
+    table.add_column("metal, unit")
     table.add_column("stage")
     for region in regions:
         flag = " (hinterland)" if region in data.hinterland else ""
         table.add_column(region + flag, justify="right")
     for metal, process in dict.fromkeys((m, p) for m, p, _ in built.index):
-        cells = [f"{built.get((metal, process, r), 0.0):,.0f}" for r in regions]
-        table.add_row(metal, process, *cells)
+        scale = natural.divisor(metal)
+        cells = [f"{built.get((metal, process, r), 0.0) / scale:,.{_dp(metal)}f}" for r in regions]
+        unit = natural.mass(metal) + ("" if process == "storage" else "/yr")
+        table.add_row(f"{metal}, {unit}", process, *cells)
     console.print(table)
+
+
+def _dp(metal: str) -> int:
+    """Decimals of a capacity in natural units: Mt keep one (0.4 Mt is 400 kt)."""
+    return 1 if metal in natural.MT_METALS else 0

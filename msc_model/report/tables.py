@@ -17,6 +17,7 @@ import pandas as pd
 
 from msc_model import indicators
 from msc_model.data import ModelData
+from msc_model.report.natural import LCE_METALS, divisor, mass
 from msc_model.results import Results
 from msc_model.schema import PROCESSES, STORAGE
 from msc_model.units import LCE_LI_FRACTION
@@ -148,12 +149,6 @@ def new_capacity_split(results: Results, data: ModelData) -> pd.DataFrame:
     return split
 
 
-#: metals whose quantities read best in Mt (iron's are 6-7 digits in kt)
-MT_METALS = ("Fe",)
-#: metals shown in lithium carbonate equivalent where a table picks natural units
-LCE_METALS = ("Li",)
-
-
 def periods(data: ModelData, length: int | None = None) -> list[tuple[int, int]]:
     """The horizon in periods of ``length`` years (default: three periods, at least five
     years each; the last one absorbs a short remainder)."""
@@ -181,17 +176,17 @@ def build_timeline(results: Results, data: ModelData) -> pd.DataFrame:
     rows = []
     order = {p: i for i, p in enumerate([*PROCESSES, STORAGE])}
     for (metal, process, region), group in cap.groupby(["metal", "process", "region"], sort=False):
-        scale, mass = (1e-3, "Mt") if metal in MT_METALS else (1.0, "kt")
+        scale, shown = divisor(metal), mass(metal)
         if metal in LCE_METALS:  # the lithium market thinks in carbonate equivalent
-            scale, mass = 1.0 / LCE_LI_FRACTION, "kt LCE"
-        unit = mass if process == STORAGE else f"{mass}/yr"
+            scale, shown = LCE_LI_FRACTION, "kt LCE"
+        unit = shown if process == STORAGE else f"{shown}/yr"
         name = data.metal_names.get(metal) or metal
         inland = " (hinterland)" if region in data.hinterland else ""
         row = {"label": f"{name} {process}, {region}{inland} ({unit})", "unit": unit}
         for a, b in spans:
             built = group[(group["year"] >= a) & (group["year"] <= b)]["new"].sum()
-            row[f"{a}–{b}"] = built * scale
-        row["total"] = group["new"].sum() * scale
+            row[f"{a}–{b}"] = built / scale
+        row["total"] = group["new"].sum() / scale
         row["_key"] = (data.metals.index(metal), order.get(process, 9), data.regions.index(region))
         rows.append(row)
     frame = pd.DataFrame(rows)

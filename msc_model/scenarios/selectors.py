@@ -26,6 +26,7 @@ FROZEN = {
     "price_base_year": "prices were read in this year's money",
     "exchange_rate": "CNY values were converted with it when the workbook was read",
     "metal_fraction": "content bases were applied when the workbook was read",
+    "case_name": "a text setting, not a number: the scenario's own name marks its results",
 }
 
 
