@@ -4,7 +4,9 @@ shock-aware run, the comparison with the ordinary plan.
 Written as its own xlsx (the results workbook of ``msc run -o`` is left to
 ``msc_model.report``), atomically through :func:`msc_model.report.writer.save_workbook`.
 Its ``Capacity`` and ``Reserves`` sheets are the stress-tested plan's, in the tidy layout of
-the results workbook, so the file can be given back to ``msc stress --plan``.
+the results workbook, so the file can be given back to ``msc stress --plan``. Money is shown
+in bn USD: every table passes through :func:`msc_model.report.natural.money_frame` as it is
+written (the tables :class:`StressReport` and :class:`Comparison` return keep MUSD).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from msc_model.data import ModelData
+from msc_model.report import natural
 from msc_model.report.labels import header, word
 from msc_model.report.writer import WriteOutcome, check_target, save_workbook
 from msc_model.resilience.compare import Comparison
@@ -45,15 +48,15 @@ UNITS = {
     "cover_before_days": "days",
     "cover_used_days": "days",
     "cover_used_days_max": "days",
-    "extra_cost": "MUSD, present value",
-    "extra_supply_cost": "MUSD, present value",
-    "expected_cost": "MUSD, present value",
-    "normal_cost": "MUSD, present value",
-    "cost": "MUSD, present value",
-    "extra_normal_cost": "MUSD, present value",
+    "extra_cost": "bn USD, present value",
+    "extra_supply_cost": "bn USD, present value",
+    "expected_cost": "bn USD, present value",
+    "normal_cost": "bn USD, present value",
+    "cost": "bn USD, present value",
+    "extra_normal_cost": "bn USD, present value",
     "hinterland_backup": "kt/yr",
     "extra_hinterland_backup": "kt/yr",
-    "unmet_avoided_per_musd": "kt/MUSD",
+    "unmet_avoided_per_musd": "kt per bn USD",
     "recovery_years": "years",
 }
 _BOLD = Font(bold=True)
@@ -158,8 +161,15 @@ def _header(column: str) -> str:
 
 
 def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
-    """A DataFrame at ``first_row``: bold wrapped header (units in brackets), values with
-    a number format by size, column widths that fit (within limits)."""
+    """A DataFrame at ``first_row``, money in bn USD: bold wrapped header (units in
+    brackets), values with a number format by size (money: bn USD to ten million), column
+    widths that fit (within limits)."""
+    frame = natural.money_frame(frame)
+    money = {
+        j
+        for j, column in enumerate(frame.columns, start=1)
+        if str(column) in natural.MONEY_COLUMNS and "unit" not in frame.columns
+    }
     for j, column in enumerate(frame.columns, start=1):
         cell = sheet.cell(first_row, j, _header(str(column)))
         cell.font, cell.alignment = _BOLD, _WRAP
@@ -170,6 +180,10 @@ def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
         for j, value in enumerate(row, start=1):
             _put(sheet, i, j, value)
+            if j in money and isinstance(sheet.cell(i, j).value, float):
+                sheet.cell(i, j).number_format = natural.money_format(
+                    natural.MONEY_COLUMNS[str(frame.columns[j - 1])]
+                )
     sheet.freeze_panes = sheet.cell(first_row + 1, 1)
 
 
