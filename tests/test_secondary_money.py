@@ -5,18 +5,22 @@ Each workbook is written from the shipped case through the Python API, which ret
 same tables in MUSD; every money cell a reader sees is checked against the API's value
 divided by 1000 here (not against a number copied from an earlier run), its header or row
 unit must say bn USD, and numbers that are not money (shares, kt, factor values, Sobol
-indices) must be exactly the API's.
+indices) must be exactly the API's. The terminal tables are read the same way from a run
+of the command.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from msc_model.cli import app
 from msc_model.resilience.compare import run_robust
 from msc_model.resilience.stress import run_stress
 from msc_model.scenarios.comparison import compare
@@ -62,12 +66,21 @@ def no_million(path) -> None:
                     assert "MUSD" not in value and "million USD" not in value, (ws.title, value)
 
 
+def terminal_numbers(output: str, label: str) -> list[str]:
+    """The cells of the terminal table row that starts with ``label``."""
+    for line in output.splitlines():
+        cells = [c.strip() for c in re.split(r"[│┃]", line)]
+        if len(cells) > 2 and cells[1] == label:
+            return cells[2:-1]
+    raise AssertionError(f"no row {label!r} in:\n{output}")
+
+
 @pytest.fixture(scope="module")
 def shipped():
     return default_workbook()
 
 
-def test_compare_workbook_shows_bn_usd(shipped, tmp_path) -> None:
+def test_compare_workbook_and_table_show_bn_usd(shipped, tmp_path) -> None:
     path = tmp_path / "compare.xlsx"
     table = compare(shipped, SCENARIOS, output=path, workers=0)
     cases = ["base", *SCENARIOS, *(f"{s} - base" for s in SCENARIOS)]
@@ -94,10 +107,20 @@ def test_compare_workbook_shows_bn_usd(shipped, tmp_path) -> None:
         plan[["base", *SCENARIOS]] / BN,
     )
     no_million(path)
+    # the terminal's table of the same cases
+    result = CliRunner().invoke(
+        app, ["compare", str(shipped), "-s", ",".join(SCENARIOS), "-w", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "plan cost bn USD" in result.output and "MUSD" not in result.output
+    for case in SCENARIOS:
+        cells = terminal_numbers(result.output, case)
+        assert cells[0] == f"{plan[case] / BN:,.1f}"
+        assert cells[1] == f"{(plan[case] - plan['base']) / BN:+,.2f}"
 
 
 @pytest.mark.slow
-def test_frontier_workbook_shows_bn_usd(shipped, tmp_path) -> None:
+def test_frontier_workbook_and_table_show_bn_usd(shipped, tmp_path) -> None:
     folder = tmp_path / "fr"
     table = pareto(shipped, "Cu", points=3, out=folder, workers=0)
     shown = sheet(folder / "frontier.xlsx", "Frontier")
@@ -124,6 +147,16 @@ def test_frontier_workbook_shows_bn_usd(shipped, tmp_path) -> None:
     written = pd.read_csv(folder / "frontier.csv")
     same(written["total_cost"], table["total_cost"])
     no_million(folder / "frontier.xlsx")
+    # the terminal's table
+    args = ["pareto", str(shipped), "-m", "Cu", "--points", "3", "--out", str(tmp_path / "t")]
+    result = CliRunner().invoke(app, [*args, "-w", "0"])
+    assert result.exit_code == 0, result.output
+    assert "extra bn USD" in result.output and "bn USD per pp" in result.output
+    assert "MUSD" not in result.output
+    knee = table[table["knee"]].iloc[0]
+    line = next(line for line in result.output.splitlines() if "knee" in line)
+    assert f"{knee.cost_increase / BN:,.2f}" in line
+    assert f"{knee.marginal_cost / BN:,.3f}" in line
 
 
 @pytest.mark.slow
@@ -175,7 +208,7 @@ def test_sweep_summaries_show_bn_usd(shipped, tmp_path) -> None:
         same(shown[header], expected[column])  # indices have no unit: never divided
 
 
-def test_stress_workbook_shows_bn_usd(shipped, tmp_path) -> None:
+def test_stress_workbook_and_table_show_bn_usd(shipped, tmp_path) -> None:
     path = tmp_path / "stress.xlsx"
     report, _, _ = run_stress(shipped, output=path)
     summary = report.summary()
@@ -186,6 +219,11 @@ def test_stress_workbook_shows_bn_usd(shipped, tmp_path) -> None:
     same(shown["Reserve drawn (kt)"], summary["reserve_drawn"])
     assert summary["extra_cost"].abs().max() > BN  # a shock costs more than a bn USD
     no_million(path)
+    result = CliRunner().invoke(app, ["stress", str(shipped)])
+    assert result.exit_code == 0, result.output
+    assert "MUSD" not in result.output and "bn USD" in result.output
+    for row in summary.itertuples():
+        assert f"{row.extra_cost / BN:,.2f}" in terminal_numbers(result.output, row.case)
 
 
 @pytest.mark.slow
