@@ -245,3 +245,6 @@ def test_shock_aware_workbook_shows_bn_usd(shipped, tmp_path) -> None:
     same(shown[money[1]], scenarios["extra_cost"] / BN)
     assert not math.isnan(plans["normal_cost"].iloc[0])
     no_million(path)
+    # "Expected cost (bn USD, present value)" wraps: its row is tall enough for two lines
+    # (LibreOffice keeps the default height, and the second line covered the values)
+    assert openpyxl.load_workbook(path)["Plan comparison"].row_dimensions[1].height >= 30

@@ -56,7 +56,7 @@ WORDS: dict[str, str] = {
     "reserve_cover": "reserve cover",
     "recycling_rate": "recycling rate",
     "worst_shock_unmet": "unmet demand, worst shock",
-    "unmet_avoided_per_musd": "unmet demand avoided per unit of extra cost",
+    "unmet_avoided_per_musd": "unmet demand avoided per extra cost",
     "cost_capex": "cost: investment",
     "cost_fixed_opex": "cost: fixed operating costs",
     "cost_variable_opex": "cost: variable operating costs",

@@ -170,13 +170,19 @@ def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
         for j, column in enumerate(frame.columns, start=1)
         if str(column) in natural.MONEY_COLUMNS and "unit" not in frame.columns
     }
+    lines = 1
     for j, column in enumerate(frame.columns, start=1):
-        cell = sheet.cell(first_row, j, _header(str(column)))
+        text = _header(str(column))
+        cell = sheet.cell(first_row, j, text)
         cell.font, cell.alignment = _BOLD, _WRAP
         longest = max([len(str(v)) for v in frame.iloc[:200, j - 1]] + [8])
         letter = get_column_letter(j)
         width = max(sheet.column_dimensions[letter].width or 0, min(48, longest + 2), 10)
         sheet.column_dimensions[letter].width = width
+        lines = max(lines, _lines(text, width))
+    # a wrapped header needs its row tall enough: LibreOffice does not grow it on opening,
+    # and the second line of "Expected cost (bn USD, present value)" overlapped the values
+    sheet.row_dimensions[first_row].height = 15 * lines
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
         for j, value in enumerate(row, start=1):
             _put(sheet, i, j, value)
@@ -185,6 +191,19 @@ def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
                     natural.MONEY_COLUMNS[str(frame.columns[j - 1])]
                 )
     sheet.freeze_panes = sheet.cell(first_row + 1, 1)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a bold header takes when wrapped at word boundaries in a column ``width``
+    characters wide (bold text is about a tenth wider)."""
+    room, lines, used = max(1.0, width / 1.1 - 1), 1, 0.0
+    for piece in text.split():
+        need = len(piece) if used == 0 else used + 1 + len(piece)
+        if need <= room or used == 0:
+            used = need
+        else:
+            lines, used = lines + 1, len(piece)
+    return lines
 
 
 def _put(sheet, row: int, column: int, value: object) -> None:
