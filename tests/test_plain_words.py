@@ -146,7 +146,7 @@ def test_labels_turn_ids_into_words() -> None:
     assert labels.word("variable_opex") == "variable operating costs"
     assert labels.word("Cu") == "Cu"
     assert labels.header("run_id") == "id"
-    assert labels.header("total_cost").startswith("Whole-system cost (million USD")
+    assert labels.header("total_cost").startswith("Whole-system cost (bn USD")
     assert labels.case_title("/x/china_baseline.xlsx") == "China baseline"
     assert labels.case_title("/x/china_baseline.xlsx", " China, 2024–2040 ") == "China, 2024–2040"
     assert labels.case_title(None) == "case"

@@ -167,9 +167,11 @@ def test_morris_and_sobol_are_salibs_analysis_of_our_runs(case, tmp_path):
     assert ours.loc["capex_scale", "sigma"] == pytest.approx(expected["sigma"][1])
     assert ours.loc["cu_price", "mu_star"] > ours.loc["capex_scale", "mu_star"]
     summary = pd.read_excel(tmp_path / "m" / "summary.xlsx", sheet_name="Morris")
-    # the workbook shows reader words (msc_model.report.labels); the CSV keeps the ids
+    # the workbook shows reader words (msc_model.report.labels) and money in bn USD; the
+    # CSV keeps the ids and MUSD
     written = summary[summary["Output"] == "whole-system cost"].set_index("Factor")
-    assert written.loc["cu_price", "Morris μ*"] == pytest.approx(expected["mu_star"][0])
+    assert written.loc["cu_price", "Unit"] == "bn USD"
+    assert written.loc["cu_price", "Morris μ*"] == pytest.approx(expected["mu_star"][0] / 1000)
 
     frame = sweep(case, factors, method="sobol", samples=8, seed=1, out=tmp_path / "s", workers=0)
     assert frame["run_id"].nunique() == 8 * (2 + 2)

@@ -1,6 +1,6 @@
 """Terminal tables read whole at 80 columns: no line wider than the terminal and no cell
-cut with an ellipsis (a truncated "6,289,0…" cannot be quoted). Real processes with
-COLUMNS=80, as a user's terminal would be."""
+cut with an ellipsis (a truncated "6,289,0…" cannot be quoted), and money in bn USD, never
+in million USD. Real processes with COLUMNS=80, as a user's terminal would be."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ COMMANDS = [
     ["compare", "--scenarios", "high_li_price,more_recycling,tight_cu_cap,cheap_west_power"],
     ["stress"],
     ["run", "--robust"],
+    ["pareto", "-m", "Cu", "--points", "3", "--out", "frontier", "-w", "0"],
 ]
 
 
@@ -36,3 +37,5 @@ def test_tables_read_whole_at_80_columns(command, tmp_path) -> None:
     for line in lines:
         assert len(line) <= 80, line
         assert "…" not in line, line
+    assert "bn USD" in done.stdout
+    assert "MUSD" not in done.stdout and "million USD" not in done.stdout, done.stdout

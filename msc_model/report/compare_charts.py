@@ -58,7 +58,7 @@ def compare_charts(ws, frame: pd.DataFrame) -> None:
         chart = BarChart()
         chart.type = "col"
         chart.title = "Plan cost per scenario"
-        chart.y_axis.title = "million USD, present value"
+        chart.y_axis.title = "bn USD, present value"
         chart.legend = None
         values = Reference(ws, min_col=first_case, max_col=last_case, min_row=row, max_row=row)
         chart.add_data(values, from_rows=True, titles_from_data=False)

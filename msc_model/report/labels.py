@@ -6,8 +6,10 @@ key on them; the CSV and Parquet files keep them. A person reading a workbook sh
 words, so every sheet msc writes passes its headers and its label columns through
 :func:`word` / :func:`reader_frame`. An id a script needs stays in a column named ``id``.
 
-Units live in the header ("Plan cost (million USD, present value)"), so a reader never has
-to look up a separate unit column to read a number.
+Units live in the header ("Plan cost (bn USD, present value)"), so a reader never has
+to look up a separate unit column to read a number. The headers name the units a reader
+sees: money reaches a sheet through :func:`msc_model.report.natural.money_frame`, which
+turns the tidy tables' MUSD into bn USD.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ WORDS: dict[str, str] = {
     "reserve_cover": "reserve cover",
     "recycling_rate": "recycling rate",
     "worst_shock_unmet": "unmet demand, worst shock",
+    "unmet_avoided_per_musd": "unmet demand avoided per extra cost",
     "cost_capex": "cost: investment",
     "cost_fixed_opex": "cost: fixed operating costs",
     "cost_variable_opex": "cost: variable operating costs",
@@ -94,11 +97,11 @@ HEADERS: dict[str, str] = {
     "base": "Base",
     "cap": "Dependence cap (%)",
     "dependence": "Dependence (%)",
-    "total_cost": "Whole-system cost (million USD, present value)",
-    "plan_cost": "Plan cost (million USD, present value)",
-    "objective": "Solver objective (million USD, present value)",
-    "cost_increase": "Cost increase over the uncapped plan (million USD)",
-    "marginal_cost": "Marginal cost (million USD per percentage point)",
+    "total_cost": "Whole-system cost (bn USD, present value)",
+    "plan_cost": "Plan cost (bn USD, present value)",
+    "objective": "Solver objective (bn USD, present value)",
+    "cost_increase": "Cost increase over the uncapped plan (bn USD, present value)",
+    "marginal_cost": "Marginal cost (bn USD per pp, present value)",
     "curtailed": "Curtailed supply (kt)",
     "on_frontier": "On the frontier",
     "dominated": "Dominated",
@@ -180,8 +183,9 @@ def reader_frame(
     return out
 
 
-#: units as a reader writes them (shares are shown as percentages)
-UNIT_WORDS = {"share": "%", "MUSD": "million USD"}
+#: units as a reader writes them (shares are shown as percentages; money arrives in bn USD
+#: from :func:`msc_model.report.natural.money_frame`)
+UNIT_WORDS = {"share": "%"}
 
 #: values within this of zero are written as zero
 ZERO = 1e-9

@@ -13,6 +13,10 @@ detailed sheet, the terminal and the sentences:
 
 A column that mixes metals is converted row by row: its header states the rule
 ("Fe Mt/yr; Cu, Li kt/yr") and a ``unit`` column, where the table has one, each row's unit.
+
+The secondary workbooks (compare, frontier, sweep summary, stress) and the terminal tables
+take their money through :func:`money_frame` and :func:`bn` here, so the tidy files and
+the API's frames keep MUSD while every number a reader sees is in bn USD.
 """
 
 from __future__ import annotations
@@ -32,6 +36,38 @@ LCE_METALS = ("Li",)
 KT_PER_MT = 1000.0
 #: million USD per bn USD
 MUSD_PER_BN = 1000.0
+#: number format of bn USD: to ten million (a whole-system cost is thousands of bn USD,
+#: a cost difference or a stress's extra cost a fraction of one)
+BN = "#,##0.00"
+#: number format of bn USD per percentage point: to the million (a step of a cap costs
+#: tens of million USD per point where it starts to bind)
+BN_PER_PP = "#,##0.000"
+
+#: money units of the tidy tables → (the unit a reader sees, factor, number format)
+READER_MONEY: dict[str, tuple[str, float, str]] = {
+    "MUSD": ("bn USD", 1 / MUSD_PER_BN, BN),
+    "MUSD/pp": ("bn USD per pp", 1 / MUSD_PER_BN, BN_PER_PP),
+    "kt/MUSD": ("kt per bn USD", MUSD_PER_BN, "#,##0.0"),
+}
+#: columns of the tidy tables that hold money on every row, with their unit there
+MONEY_COLUMNS: dict[str, str] = {
+    # runs, trade-off curves, comparisons
+    "total_cost": "MUSD",
+    "plan_cost": "MUSD",
+    "objective": "MUSD",
+    "cost_increase": "MUSD",
+    "marginal_cost": "MUSD/pp",
+    # stress tests and the shock-aware plan
+    "cost": "MUSD",
+    "extra_cost": "MUSD",
+    "extra_supply_cost": "MUSD",
+    "expected_cost": "MUSD",
+    "normal_cost": "MUSD",
+    "extra_normal_cost": "MUSD",
+    "unmet_avoided_per_musd": "kt/MUSD",
+}
+#: columns whose numbers are never in the unit of their row (a ``year``; factor values)
+NOT_IN_ROW_UNIT = frozenset({"year"})
 
 
 def mass(metal: str) -> str:
@@ -97,3 +133,59 @@ def lce_column(frame: pd.DataFrame, column: str) -> pd.Series:
 def amount(value: float, metal: str, per_year: bool = False) -> tuple[float, str]:
     """(value, unit) of a quantity of ``metal`` in kt, in natural units."""
     return in_mass(value, metal), mass(metal) + ("/yr" if per_year else "")
+
+
+def money_unit(unit: str) -> str:
+    """The unit a reader sees for a canonical money unit ("MUSD" → "bn USD"); any other
+    unit is returned as it is."""
+    return READER_MONEY[unit][0] if unit in READER_MONEY else unit
+
+
+def money_format(unit: str) -> str | None:
+    """The number format of money in ``unit`` (canonical or as a reader sees it), else None."""
+    for canonical, (shown, _, fmt) in READER_MONEY.items():
+        if unit in (canonical, shown):
+            return fmt
+    return None
+
+
+def money_frame(
+    frame: pd.DataFrame, *, unitless: Iterable[str] = (), keep: Iterable[str] = ()
+) -> pd.DataFrame:
+    """A copy of a tidy table with its money as a reader sees it: bn USD (bn USD per pp,
+    kt per bn USD), each by its exact factor.
+
+    - In a table with a ``unit`` column the unit governs: every number of a row whose unit
+      is a money unit of :data:`READER_MONEY` is converted, and the row's unit names the
+      reader's, except in the ``unitless`` columns (factor values, indices) and ``year``.
+    - In a table without one, the columns of :data:`MONEY_COLUMNS` (``total_cost``,
+      ``extra_cost``) are converted on every row, except the ``keep`` columns (a sweep
+      factor the user named ``cost``).
+
+    The tidy files and the API's frames are not touched: call this only on what a reader
+    sees (a workbook sheet, a chart's data).
+    """
+    out = frame.copy()
+    if out.empty:
+        return out
+    numeric = [
+        c
+        for c in out.columns
+        if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])
+    ]
+    if "unit" not in out.columns:
+        for column in numeric:
+            unit = MONEY_COLUMNS.get(str(column))
+            if unit is not None and str(column) not in set(keep):
+                out[column] = out[column].astype(float) * READER_MONEY[unit][1]
+        return out
+    units = out["unit"]
+    factor = units.map(lambda u: READER_MONEY[u][1] if u in READER_MONEY else 1.0).astype(float)
+    if (factor == 1.0).all():
+        return out
+    skip = set(unitless) | NOT_IN_ROW_UNIT
+    for column in numeric:
+        if str(column) not in skip:
+            out[column] = out[column].astype(float) * factor
+    out["unit"] = units.map(lambda u: money_unit(u) if isinstance(u, str) else u)
+    return out

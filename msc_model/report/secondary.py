@@ -2,15 +2,19 @@
 
 Those workbooks are written as plain tables first (openpyxl's write-only mode streams the
 rows), then re-opened to draw charts; this module does the rest on the re-opened sheets.
-Numbers get a format from their column (shares as percentages, money as whole million USD)
-or, in tables with a ``unit`` column (the side-by-side indicators, tornado, Morris), from
-the unit of their row, because one column there holds costs, tonnes and shares at once.
+Money reaches these sheets in bn USD: :func:`reader_sheets` passes every table through
+:func:`msc_model.report.natural.money_frame` before anything is written, so the cells, their
+formats and the charts drawn from them all read the same numbers. Numbers get a format from
+their column (shares as percentages, money in bn USD to ten million) or, in tables with a
+``unit`` column (the side-by-side indicators, tornado, Morris), from the unit of their row,
+because one column there holds costs, tonnes and shares at once.
 Every sheet prints landscape, one page wide, with its header row on every page.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from msc_model.report import natural
 from msc_model.report.labels import is_share
 
 PCT = "0.0%"
@@ -29,7 +34,12 @@ INDEX = "0.000"
 #: columns whose numbers are not in the unit of their row (factor multipliers, indices)
 UNITLESS = {"low", "high", "trajectories", "S1", "ST", "S1_conf", "ST_conf", "year"}
 #: unit of a row → format of its numbers
-UNIT_FORMATS = {"share": PCT, "MUSD": WHOLE, "kt": "#,##0.0", "kt/yr": "#,##0.0"}
+UNIT_FORMATS = {
+    "share": PCT,
+    "kt": "#,##0.0",
+    "kt/yr": "#,##0.0",
+    **{shown: fmt for shown, _, fmt in natural.READER_MONEY.values()},
+}
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="top")
@@ -43,6 +53,8 @@ def column_format(column: str, values: pd.Series) -> str | None:
         return None
     if is_share(column):
         return PCT
+    if column in natural.MONEY_COLUMNS:
+        return natural.money_format(natural.MONEY_COLUMNS[column])
     if column in {"S1", "ST", "S1_conf", "ST_conf", "low", "high"}:
         return INDEX if column.startswith("S") else TWO
     finite = values.abs().dropna()
@@ -73,6 +85,20 @@ def format_sheet(ws, frame: pd.DataFrame) -> None:
             fmt = UNIT_FORMATS.get(str(units[i]), TWO) if by_row else fixed
             ws.cell(i + 2, j).number_format = fmt
     print_setup(ws)
+
+
+def reader_sheets(
+    sheets: Mapping[str, pd.DataFrame], *, keep: Iterable[str] = ()
+) -> dict[str, pd.DataFrame]:
+    """The tables of a secondary workbook with their money in bn USD (the one conversion
+    of these workbooks; see :func:`msc_model.report.natural.money_frame`). ``keep`` names
+    columns that are not money whatever their name (the factors of a sweep)."""
+    return {
+        name: frame
+        if name == "Run info"
+        else natural.money_frame(frame, unitless=UNITLESS, keep=keep)
+        for name, frame in sheets.items()
+    }
 
 
 def _width(ws, column: int) -> float:

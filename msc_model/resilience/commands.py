@@ -49,6 +49,7 @@ def stress_command(
 ) -> None:
     """Stress-test a plan: hold its capacity and reserves, re-optimise operations under each
     shock, and report unmet demand, reserve use, extra cost and recovery time."""
+    from msc_model.report.natural import bn
     from msc_model.resilience.stress import run_stress
 
     start = time.perf_counter()
@@ -71,7 +72,7 @@ def stress_command(
         "worst",
         "drawn kt",
         "cover used d",
-        "extra MUSD PV",
+        "extra bn USD PV",
         "years to recover",
     ):
         table.add_column(column, justify="right")
@@ -82,7 +83,7 @@ def stress_command(
             row.worst_metal or "-",
             _number(row.reserve_drawn),
             _number(row.cover_used_days_max, 1),
-            _number(row.extra_cost),
+            _number(bn(row.extra_cost), 2),
             _number(row.recovery_years),
         )
     out.print(table)
@@ -103,6 +104,7 @@ def run_robust_command(
 ) -> None:
     """``msc run --robust``: the shock-aware plan over the workbook's shock scenarios,
     compared with the ordinary plan."""
+    from msc_model.report.natural import MUSD_PER_BN, bn
     from msc_model.resilience.compare import run_robust
 
     start = time.perf_counter()
@@ -119,8 +121,8 @@ def run_robust_command(
     # one row per figure, one column per plan: fits 80 columns (seven-digit MUSD figures
     # were cut when plans were rows); money in bn USD
     figures = (
-        ("expected cost, bn USD PV", lambda r: _number(r.expected_cost / 1000, 1)),
-        ("normal-times cost, bn USD PV", lambda r: _number(r.normal_cost / 1000, 1)),
+        ("expected cost, bn USD PV", lambda r: _number(bn(r.expected_cost), 1)),
+        ("normal-times cost, bn USD PV", lambda r: _number(bn(r.normal_cost), 1)),
         ("expected unmet demand, kt", lambda r: _number(r.expected_unmet, 1)),
         ("worst unmet demand, kt", lambda r: _number(r.worst_unmet, 1)),
         (f"reserve held in {year}, kt", lambda r: _number(r.reserve_held)),
@@ -134,9 +136,10 @@ def run_robust_command(
     out.print(table)
     total = comparison.gains().iloc[-1]
     out.print(
-        f"the shock-aware plan costs {_number(total.extra_normal_cost)} MUSD more in normal "
-        f"times and avoids {_number(total.unmet_avoided, 1)} kt of expected unmet demand: "
-        f"{_number(total.unmet_avoided_per_musd * 1000, 1)} t per million USD "
+        f"the shock-aware plan costs {_number(bn(total.extra_normal_cost), 2)} bn USD more "
+        f"(present value) in normal times and avoids {_number(total.unmet_avoided, 1)} kt "
+        "of expected unmet demand: "
+        f"{_number(total.unmet_avoided_per_musd * MUSD_PER_BN, 1)} kt per bn USD "
         f"(risk: {robust.risk})",
         highlight=False,
     )

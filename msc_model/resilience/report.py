@@ -4,7 +4,9 @@ shock-aware run, the comparison with the ordinary plan.
 Written as its own xlsx (the results workbook of ``msc run -o`` is left to
 ``msc_model.report``), atomically through :func:`msc_model.report.writer.save_workbook`.
 Its ``Capacity`` and ``Reserves`` sheets are the stress-tested plan's, in the tidy layout of
-the results workbook, so the file can be given back to ``msc stress --plan``.
+the results workbook, so the file can be given back to ``msc stress --plan``. Money is shown
+in bn USD: every table passes through :func:`msc_model.report.natural.money_frame` as it is
+written (the tables :class:`StressReport` and :class:`Comparison` return keep MUSD).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from msc_model.data import ModelData
+from msc_model.report import natural
 from msc_model.report.labels import header, word
 from msc_model.report.writer import WriteOutcome, check_target, save_workbook
 from msc_model.resilience.compare import Comparison
@@ -45,15 +48,15 @@ UNITS = {
     "cover_before_days": "days",
     "cover_used_days": "days",
     "cover_used_days_max": "days",
-    "extra_cost": "MUSD, present value",
-    "extra_supply_cost": "MUSD, present value",
-    "expected_cost": "MUSD, present value",
-    "normal_cost": "MUSD, present value",
-    "cost": "MUSD, present value",
-    "extra_normal_cost": "MUSD, present value",
+    "extra_cost": "bn USD, present value",
+    "extra_supply_cost": "bn USD, present value",
+    "expected_cost": "bn USD, present value",
+    "normal_cost": "bn USD, present value",
+    "cost": "bn USD, present value",
+    "extra_normal_cost": "bn USD, present value",
     "hinterland_backup": "kt/yr",
     "extra_hinterland_backup": "kt/yr",
-    "unmet_avoided_per_musd": "kt/MUSD",
+    "unmet_avoided_per_musd": "kt per bn USD",
     "recovery_years": "years",
 }
 _BOLD = Font(bold=True)
@@ -158,19 +161,49 @@ def _header(column: str) -> str:
 
 
 def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
-    """A DataFrame at ``first_row``: bold wrapped header (units in brackets), values with
-    a number format by size, column widths that fit (within limits)."""
+    """A DataFrame at ``first_row``, money in bn USD: bold wrapped header (units in
+    brackets), values with a number format by size (money: bn USD to ten million), column
+    widths that fit (within limits)."""
+    frame = natural.money_frame(frame)
+    money = {
+        j
+        for j, column in enumerate(frame.columns, start=1)
+        if str(column) in natural.MONEY_COLUMNS and "unit" not in frame.columns
+    }
+    lines = 1
     for j, column in enumerate(frame.columns, start=1):
-        cell = sheet.cell(first_row, j, _header(str(column)))
+        text = _header(str(column))
+        cell = sheet.cell(first_row, j, text)
         cell.font, cell.alignment = _BOLD, _WRAP
         longest = max([len(str(v)) for v in frame.iloc[:200, j - 1]] + [8])
         letter = get_column_letter(j)
         width = max(sheet.column_dimensions[letter].width or 0, min(48, longest + 2), 10)
         sheet.column_dimensions[letter].width = width
+        lines = max(lines, _lines(text, width))
+    # a wrapped header needs its row tall enough: LibreOffice does not grow it on opening,
+    # and the second line of "Expected cost (bn USD, present value)" overlapped the values
+    sheet.row_dimensions[first_row].height = 15 * lines
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
         for j, value in enumerate(row, start=1):
             _put(sheet, i, j, value)
+            if j in money and isinstance(sheet.cell(i, j).value, float):
+                sheet.cell(i, j).number_format = natural.money_format(
+                    natural.MONEY_COLUMNS[str(frame.columns[j - 1])]
+                )
     sheet.freeze_panes = sheet.cell(first_row + 1, 1)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a bold header takes when wrapped at word boundaries in a column ``width``
+    characters wide (bold text is about a tenth wider)."""
+    room, lines, used = max(1.0, width / 1.1 - 1), 1, 0.0
+    for piece in text.split():
+        need = len(piece) if used == 0 else used + 1 + len(piece)
+        if need <= room or used == 0:
+            used = need
+        else:
+            lines, used = lines + 1, len(piece)
+    return lines
 
 
 def _put(sheet, row: int, column: int, value: object) -> None:

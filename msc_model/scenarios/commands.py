@@ -61,6 +61,7 @@ def compare_command(
     quiet: Quiet = False,
 ) -> None:
     """Run the base case and scenarios; indicators side by side and the cells each changed."""
+    from msc_model.report.natural import bn
     from msc_model.scenarios.comparison import compare
 
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
@@ -91,8 +92,8 @@ def compare_command(
     for name in cases:
         view.add_row(
             str(name),
-            f"{plan[name] / 1000:,.1f}",
-            "" if name == "base" else f"{(plan[name] - plan['base']) / 1000:+,.2f}",
+            f"{bn(plan[name]):,.1f}",
+            "" if name == "base" else f"{bn(plan[name] - plan['base']):+,.2f}",
             f"{curtailed[name]:,.0f}",
         )
     out.print(view)
@@ -220,6 +221,7 @@ def pareto_command(
     quiet: Quiet = False,
 ) -> None:
     """Trade-off curve: total cost against external dependence (augmented ε-constraint)."""
+    from msc_model.report.natural import bn
     from msc_model.scenarios.tradeoff import pareto
 
     start = time.perf_counter()
@@ -254,7 +256,8 @@ def pareto_command(
     weights = ", ".join(f"{m} {w:.3g}" for m, w in info.get("weights", {}).items())
     capped = ", ".join(str(y) for y in info.get("years", []))
     view = Table(title=f"trade-off curve (cap in {capped}; weights {weights})")
-    for column in ("cap", "dependence", "extra cost MUSD", "MUSD per pp", "unmet kt", "note"):
+    # money in bn USD (present value); a cap's marginal cost to the million per point
+    for column in ("cap", "dependence", "extra bn USD", "bn USD per pp", "unmet kt", "note"):
         view.add_column(column, justify="right")
     for row in table.itertuples(index=False):
         note = "knee" if row.knee else ("dominated" if row.dominated else "")
@@ -264,8 +267,8 @@ def pareto_command(
         view.add_row(
             "none" if row.cap != row.cap else f"{100 * row.cap:.1f} %",
             f"{100 * row.dependence:.1f} %",
-            f"{row.cost_increase:,.0f}",
-            "" if row.marginal_cost != row.marginal_cost else f"{row.marginal_cost:,.1f}",
+            f"{bn(row.cost_increase):,.2f}",
+            "" if row.marginal_cost != row.marginal_cost else f"{bn(row.marginal_cost):,.3f}",
             f"{row.curtailed:,.0f}",
             note,
         )

@@ -23,9 +23,10 @@ import openpyxl
 import pandas as pd
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 
+from msc_model.report import natural
 from msc_model.report.compare_charts import compare_chart_table, compare_charts
 from msc_model.report.labels import header, reader_frame, word
-from msc_model.report.secondary import format_sheet, run_info_table
+from msc_model.report.secondary import format_sheet, reader_sheets, run_info_table
 from msc_model.report.writer import (
     WriteOutcome,
     check_target,
@@ -107,7 +108,8 @@ def write_sweep(frame: pd.DataFrame, runs: pd.DataFrame, folder: str | Path) -> 
         charts["Sobol"] = _bars("S1", "ST", "Sobol indices (first order, total)")
     sheets["Outputs"] = output_matrix(frame).reset_index()
     sheets["Run info"] = run_info_table(f"sensitivity sweep ({method})", sha256=_plan_hash(folder))
-    return _summary(folder / "summary.xlsx", sheets, charts)
+    factors = [f["name"] for f in frame.attrs["sweep"]["factors"]]
+    return _summary(folder / "summary.xlsx", sheets, charts, keep=factors)
 
 
 def write_pareto(
@@ -172,10 +174,15 @@ def _summary(
     *,
     overwrite: bool = True,
     protect: tuple[str | Path | None, ...] = (),
+    keep: tuple[str, ...] | list[str] = (),
 ) -> WriteOutcome:
     """The tables (streamed by openpyxl's write-only mode), then formats, print setup and
-    charts on the re-opened file, all on the temporary file: one atomic write."""
+    charts on the re-opened file, all on the temporary file: one atomic write.
+
+    Money is turned into bn USD here, once, for cells, formats and charts alike; ``keep``
+    names columns that are not money whatever their name (a sweep's factors)."""
     path = check_target(path, overwrite=overwrite, protect=protect)
+    sheets = reader_sheets(sheets, keep=keep)
 
     def save(tmp: Path) -> None:
         wb = openpyxl.Workbook(write_only=True)
@@ -283,16 +290,16 @@ def _frontier_chart(ws, frame: pd.DataFrame) -> None:
     ws.cell(1, start + 4, "curtailed runs (supply cut)")
     for i, point in enumerate(cut.itertuples(index=False), start=2):
         ws.cell(i, start + 3, float(point.dependence)).number_format = "0.0%"
-        ws.cell(i, start + 4, float(point.total_cost)).number_format = "#,##0"
+        ws.cell(i, start + 4, float(point.total_cost)).number_format = natural.BN
     for i in range(2, last + 1):
         ws.cell(i, start).number_format = "0.0%"
-        ws.cell(i, start + 1).number_format = "#,##0"
-        ws.cell(i, start + 2).number_format = "#,##0"
+        ws.cell(i, start + 1).number_format = natural.BN
+        ws.cell(i, start + 2).number_format = natural.BN
     chart = ScatterChart()
     chart.title = "Cost against external dependence"
     chart.style = 13
     chart.x_axis.title = "dependence (%)"
-    chart.y_axis.title = "whole-system cost (million USD, present value)"
+    chart.y_axis.title = "whole-system cost (bn USD, present value)"
     x = Reference(ws, min_col=start, min_row=2, max_row=last)
     line = Series(
         Reference(ws, min_col=start + 1, min_row=1, max_row=last), x, title_from_data=True
