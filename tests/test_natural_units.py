@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from msc_model.pipeline import run
 from msc_model.report.layout import PCT
+from msc_model.resilience.plan import Plan, read_plan
 from msc_model.shipped import default_workbook
 from msc_model.units import LCE_LI_FRACTION
 
@@ -141,3 +142,16 @@ def test_sentences_and_summary_speak_natural_units(shipped) -> None:
     assert not [t for t in labels if "MUSD" in t or "million USD" in t]
     assert any("(Fe Mt/yr; Cu, Li kt/yr)" in t for t in labels)
     assert any("kt LCE/yr" in t for t in labels)
+
+
+def test_the_report_read_back_as_a_plan_is_the_plan_in_kt(shipped):
+    """``msc stress --plan report.xlsx`` reads the Capacity and Reserves sheets, where iron
+    is in Mt: each row's unit converts it back to the model's kt (a plan read as kt would
+    build a thousandth of the iron)."""
+    result, _ = shipped
+    plan = Plan.from_results(result.results)
+    read = read_plan(result.report)
+    assert {k[0] for k in read.new_capacity} == {"Fe", "Cu", "Li"}
+    assert read.new_capacity == pytest.approx(plan.new_capacity, rel=1e-12)
+    assert read.new_storage == pytest.approx(plan.new_storage, rel=1e-12)
+    assert read.stock == pytest.approx(plan.stock, rel=1e-12, abs=1e-9)

@@ -438,3 +438,22 @@ def test_default_resilience_workbook(default):
         shares[(shares.metal == "Fe") & (shares.year == 2029)]["value"].iloc[0]
     )
     assert indicators.loc[("reserve_cover", "Cu"), "value"] > 20.0  # more than the minimum
+
+
+def test_a_plan_row_in_mt_is_read_in_kt_and_a_wrong_unit_names_its_cell(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Capacity"
+    sheet.append(["metal", "process", "region", "year", "New builds (Mt/yr)", "unit"])
+    sheet.append(["Fe", "mining", "West", 2030, 5.0, "Mt/yr"])
+    sheet.append(["Fe", "storage", "West", 2030, 0.5, "Mt"])
+    sheet.append(["Cu", "smelting", "West", 2030, 7.0, None])  # no unit: kt/yr
+    book.save(tmp_path / "plan.xlsx")
+    plan = read_plan(tmp_path / "plan.xlsx")
+    assert plan.new_capacity == {("Fe", "mining", "West", 2030): 5000.0,
+                                 ("Cu", "smelting", "West", 2030): 7.0}  # fmt: skip
+    assert plan.new_storage == {("Fe", "West", 2030): 500.0}
+    sheet.append(["Cu", "smelting", "East", 2030, 7.0, "USD"])
+    book.save(tmp_path / "plan.xlsx")
+    with pytest.raises(InputError, match=r"Capacity!F5"):
+        read_plan(tmp_path / "plan.xlsx")

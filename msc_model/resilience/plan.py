@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from msc_model.errors import InputError, Problem
+from msc_model.errors import InputError, Problem, UnitError
 from msc_model.inputs.cells import CellProblem, address, is_blank, parse_name, parse_number
 from msc_model.inputs.reader import Limits, RawSheet, read_sheets
 from msc_model.results import Results
 from msc_model.schema import STORAGE
+from msc_model.units import conversion_factor
 
 CAPACITY_SHEET, RESERVES_SHEET = "Capacity", "Reserves"
 CAPACITY_COLUMNS = ("metal", "process", "region", "year", "new")
@@ -74,7 +75,9 @@ def read_plan(path: str | Path, name: str | None = None) -> Plan:
     storage rows have process ``storage``); a ``Reserves`` sheet (metal, region, year,
     stock), when present, gives the reserve levels. Headers are matched by name, ignoring
     case and a unit in brackets, or by their first word ("New builds (kt/yr)"), and may
-    sit below title rows.
+    sit below title rows. A ``unit`` column, when the sheet has one, gives each row's unit
+    (the report shows iron in Mt): values are converted to kt and kt/yr; without it they
+    are read as kt and kt/yr.
 
     Raises
     ------
@@ -135,6 +138,7 @@ def _records(sheet: RawSheet, columns: tuple[str, ...], problems: list[Problem])
         where = {c: _find(names, c) for c in columns}
         if None not in where.values():
             body = rows[position + 1 :]
+            unit_at = names.index("unit") if "unit" in names else None
             break
     else:
         problems.append(
@@ -155,9 +159,27 @@ def _records(sheet: RawSheet, columns: tuple[str, ...], problems: list[Problem])
                 problems.append(Problem(sheet.name, cell, exc.found, exc.expected, exc.hint))
                 break
         else:
-            key = tuple(parsed[:-1])
-            out[key] = out.get(key, 0.0) + parsed[-1]  # e.g. storage listed per vintage
+            factor = 1.0 if unit_at is None else _to_kt(sheet, number, values, unit_at, problems)
+            if factor is not None:
+                key = tuple(parsed[:-1])  # rows of one key add up (storage per vintage)
+                out[key] = out.get(key, 0.0) + parsed[-1] * factor
     return out
+
+
+def _to_kt(sheet: RawSheet, number: int, values: list, at: int, problems: list) -> float | None:
+    """Factor from the row's unit (``Mt/yr``, ``kt``...) to kt or kt/yr; a blank unit is
+    kt. None, with a problem naming the cell, when the unit is not a mass or a mass a year."""
+    unit = values[at] if at < len(values) else None
+    if is_blank(unit):
+        return 1.0
+    text = str(unit).strip()
+    canonical = "kt/yr" if "/" in text else "kt"
+    try:
+        return conversion_factor(text, canonical)
+    except UnitError as exc:
+        cell = address(number, at + 1)
+        problems.append(Problem(sheet.name, cell, text, "kt, Mt, kt/yr or Mt/yr", str(exc)))
+        return None
 
 
 def _parse(column: str, value: object, is_value: bool) -> object:
