@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -152,3 +153,15 @@ def test_labels_turn_ids_into_words() -> None:
     assert labels.case_title(None) == "case"
     for words in labels.WORDS.values():
         assert not SNAKE.search(words)
+
+
+def test_unmet_demand_is_a_quantity_and_its_cost_term_the_value_of_lost_supply() -> None:
+    """One id, two things: the flow and indicator (kt) and the penalty term (money)."""
+    assert labels.word("unmet_demand") == "unmet demand"
+    assert labels.term_word("unmet_demand").startswith("value of lost supply")
+    assert labels.term_word("capex") == labels.word("capex") == "investment"
+    frame = labels.reader_frame(
+        pd.DataFrame({"term": ["unmet_demand"], "output": ["unmet_demand"]})
+    )
+    assert frame.iloc[0].tolist() == ["value of lost supply (curtailment signal, not a cost)",
+                                      "unmet demand"]  # fmt: skip

@@ -21,7 +21,7 @@ import pandas as pd
 
 #: internal name → words a reader sees (values in label columns and plain headers)
 WORDS: dict[str, str] = {
-    # cost terms (msc_model.report.sentences.TERM_NAMES takes them from here)
+    # cost terms (TERM_NAMES of msc_model.report.sentences takes them from here, with TERM_WORDS)
     "capex": "investment",
     "fixed_opex": "fixed operating costs",
     "variable_opex": "variable operating costs",
@@ -31,7 +31,8 @@ WORDS: dict[str, str] = {
     "transport": "transport",
     "holding": "reserve holding",
     "terminal_stock": "closing reserves (credit)",
-    "unmet_demand": "value of lost supply (curtailment signal, not a cost)",
+    # the quantity (a flow, an indicator); the cost term has its own words (TERM_WORDS)
+    "unmet_demand": "unmet demand",
     # flows of the material balance
     "shipments_in": "shipments in from other regions",
     "shipments_out": "shipments out to other regions",
@@ -137,6 +138,17 @@ HEADERS: dict[str, str] = {
 }
 
 
+#: words of a cost term where they differ from the quantity of the same name
+TERM_WORDS = {"unmet_demand": "value of lost supply (curtailment signal, not a cost)"}
+
+
+def term_word(name: object) -> object:
+    """The reader's words for a cost term (``unmet_demand`` is the value of lost supply)."""
+    if isinstance(name, str) and name in TERM_WORDS:
+        return TERM_WORDS[name]
+    return word(name)
+
+
 def word(name: object) -> object:
     """The reader's words for an internal name; anything else is returned unchanged."""
     if isinstance(name, str):
@@ -173,7 +185,7 @@ def reader_frame(
         out["unit"] = out["unit"].map(lambda u: UNIT_WORDS.get(u, u) if isinstance(u, str) else u)
     for column in label_columns:
         if column in out.columns:
-            out[column] = out[column].map(word)
+            out[column] = out[column].map(term_word if column == "term" else word)
     for column in out.columns:
         if pd.api.types.is_bool_dtype(out[column].dtype):
             out[column] = out[column].map({True: "yes", False: "no"})

@@ -15,11 +15,11 @@ import pandas as pd
 
 from msc_model.model.objective import COST_TERMS
 from msc_model.report import natural
-from msc_model.report.labels import WORDS
+from msc_model.report.labels import term_word
 from msc_model.report.tables import MetalSummary
 
 #: cost terms as a reader would name them (the one label table's words)
-TERM_NAMES = {term: WORDS.get(term, term) for term in COST_TERMS}
+TERM_NAMES = {term: term_word(term) for term in COST_TERMS}
 #: two shares closer than this (0.05 percentage point) read as "at" each other
 _AT = 5e-4
 

@@ -412,7 +412,7 @@ def cost_sheet(wb: Workbook, t: ReportTables) -> None:
     # the chart stands right of the table: print its columns too
     print_first_rows(sheet, len(t.costs), len(columns) + 12)
     costs = t.costs.assign(
-        term=t.costs["term"].map(labels.word),
+        term=t.costs["term"].map(labels.term_word),
         undiscounted=t.costs["undiscounted"] / natural.MUSD_PER_BN,
         discounted=t.costs["discounted"] / natural.MUSD_PER_BN,
         unit="bn USD",
