@@ -155,3 +155,10 @@ def test_the_report_read_back_as_a_plan_is_the_plan_in_kt(shipped):
     assert read.new_capacity == pytest.approx(plan.new_capacity, rel=1e-12)
     assert read.new_storage == pytest.approx(plan.new_storage, rel=1e-12)
     assert read.stock == pytest.approx(plan.stock, rel=1e-12, abs=1e-9)
+
+
+def test_run_info_gives_the_solver_objective_in_bn_usd(shipped):
+    result, book = shipped
+    info = {r[0]: r[1] for r in book["Run info"].iter_rows(min_row=2, values_only=True)}
+    shown = info["solver objective (bn USD, present value)"]
+    assert shown == pytest.approx(result.outcome.objective / 1000, rel=1e-12)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from msc_model.data import ModelData
+from msc_model.report.natural import MUSD_PER_BN
 
 DEPENDENCIES = ("msc-model", "pyomo", "highspy", "pint", "openpyxl", "pandas", "numpy", "pillow")
 
@@ -96,7 +97,8 @@ def run_info(
     rows.append(("termination", termination))
     if outcome is not None and error is None:
         rows += [
-            ("objective (million USD, discounted)", outcome.objective),
+            # the LP's own figure: plan cost plus the value of lost supply
+            ("solver objective (bn USD, present value)", outcome.objective / MUSD_PER_BN),
             ("HiGHS time (s)", outcome.solve_seconds),
         ]
         rows += [(f"{k.replace('_', ' ')}", v) for k, v in outcome.iterations.items() if v]
