@@ -382,7 +382,13 @@ def test_shock_aware_plan_has_no_more_expected_unmet_demand(default):
     assert plans.loc["shock-aware", "expected_cost"] == pytest.approx(robust.objective, rel=1e-6)
     assert plans.loc["shock-aware", "expected_cost"] <= plans.loc["deterministic", "expected_cost"]
     gains = comparison.gains().set_index("metal")
-    assert gains.loc["all", "extra_reserve"] > 0.0
+    assert gains.loc["Cu", "extra_reserve"] > 0.0
+    assert math.isnan(gains.loc["all", "extra_reserve"])  # no sum of tonnes across metals
+    holdings = comparison.holdings().set_index(["plan", "metal"])
+    assert gains.loc["Cu", "extra_reserve"] == pytest.approx(
+        holdings.loc[("shock-aware", "Cu"), "reserve_held"]
+        - holdings.loc[("deterministic", "Cu"), "reserve_held"]
+    )
     assert gains.loc["all", "unmet_avoided"] == pytest.approx(
         plans.loc["deterministic", "expected_unmet"] - plans.loc["shock-aware", "expected_unmet"]
     )
@@ -423,7 +429,8 @@ def test_default_larger_copper_reserve_means_less_unmet_copper(default):
 def test_default_resilience_workbook(default):
     data, robust, _, written = default
     book = openpyxl.load_workbook(written)
-    for sheet in ("Plan comparison", "What it buys", "Scenarios", "Resilience", "Capacity"):
+    for sheet in ("Plan comparison", "Plan holdings", "What it buys", "Scenarios", "Resilience",
+                  "Capacity"):  # fmt: skip
         assert sheet in book.sheetnames
     assert len(book["Resilience"]._charts) == 1 and len(book["Scenarios"]._charts) == 1
     plans = {row[0] for row in book["Resilience indicators"].iter_rows(min_row=2, values_only=True)}

@@ -104,7 +104,7 @@ def run_robust_command(
 ) -> None:
     """``msc run --robust``: the shock-aware plan over the workbook's shock scenarios,
     compared with the ordinary plan."""
-    from msc_model.report.natural import MUSD_PER_BN, bn
+    from msc_model.report.natural import MUSD_PER_BN, bn, in_mass, mass
     from msc_model.resilience.compare import run_robust
 
     start = time.perf_counter()
@@ -116,18 +116,32 @@ def run_robust_command(
     if quiet:
         return
     plans = comparison.plans()
+    holdings = comparison.holdings().set_index(["plan", "metal"])
     table = Table(title=f"Shock-aware plan over {len(comparison.probabilities)} scenarios")
-    year = plans.year[0]
+    year = int(holdings["year"].iloc[0])
     # one row per figure, one column per plan: fits 80 columns (seven-digit MUSD figures
-    # were cut when plans were rows); money in bn USD
-    figures = (
+    # were cut when plans were rows); money in bn USD; what a plan holds per metal, in
+    # the metal's unit (tonnes of iron and lithium are not added up)
+    figures = [
         ("expected cost, bn USD PV", lambda r: _number(bn(r.expected_cost), 1)),
         ("normal-times cost, bn USD PV", lambda r: _number(bn(r.normal_cost), 1)),
         ("expected unmet demand, kt", lambda r: _number(r.expected_unmet, 1)),
         ("worst unmet demand, kt", lambda r: _number(r.worst_unmet, 1)),
-        (f"reserve held in {year}, kt", lambda r: _number(r.reserve_held)),
-        (f"hinterland capacity {year}, kt/yr", lambda r: _number(r.hinterland_backup)),
-    )
+    ]
+    for column, words, per in (
+        ("reserve_held", "reserve", ""),
+        ("hinterland_smelting", "hinterland smelting", "/yr"),
+        ("hinterland_processing", "hinterland processing", "/yr"),
+    ):
+        for metal in comparison.data.metals:
+            figures.append(
+                (
+                    f"{metal} {words} {year}, {mass(metal)}{per}",
+                    lambda r, c=column, m=metal: _number(
+                        in_mass(holdings.loc[(r.plan, m), c], m), 1
+                    ),
+                )
+            )
     table.add_column("")
     for row in plans.itertuples():
         table.add_column(str(row.plan), justify="right", no_wrap=True)

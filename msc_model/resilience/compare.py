@@ -69,34 +69,52 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def plans(self) -> pd.DataFrame:
-        """One row per plan: expected and normal-times cost (MUSD, present value), expected
-        and worst unmet demand (kt), storage built (kt), reserve held and hinterland backup
-        capacity (kt/yr of smelting and processing) in the year before the first shock."""
+        """One row per plan: expected and normal-times cost (MUSD, present value) and
+        expected and worst unmet demand (kt, all metals). What each plan holds is per metal
+        (:meth:`holdings`): iron, copper and lithium tonnes are not added up."""
+        rows = [
+            dict(
+                plan=plan,
+                expected_cost=self.expected(plan, "objective"),
+                normal_cost=report.nominal.objective,
+                expected_unmet=self.expected(plan, "unmet_total"),
+                worst_unmet=max(c.unmet_total for c in report.cases),
+            )
+            for plan, report in self.reports.items()
+        ]
+        return pd.DataFrame(rows)
+
+    def holdings(self) -> pd.DataFrame:
+        """One row per plan and metal: storage built over the horizon (kt), the reserve held
+        (kt) and the hinterland smelting and processing capacity (kt/yr, one column a stage:
+        stages are not added up) in the year before the first shock."""
         year = (self.first_year or self.data.final_year + 1) - 1
         rows = []
         for plan, report in self.reports.items():
-            nominal = report.nominal
-            stock = _of(nominal.stock, None, year)["stock"].sum()
-            backup = _backup(_of(nominal.capacity, None, year), self.data)
-            built = nominal.capacity[nominal.capacity["process"] == STORAGE]["new"].sum()
-            rows.append(
-                dict(
-                    plan=plan,
-                    expected_cost=self.expected(plan, "objective"),
-                    normal_cost=nominal.objective,
-                    expected_unmet=self.expected(plan, "unmet_total"),
-                    worst_unmet=max(c.unmet_total for c in report.cases),
-                    storage_built=float(built),
-                    reserve_held=float(stock),
-                    hinterland_backup=float(backup),
-                    year=year,
+            capacity = report.nominal.capacity
+            for metal in self.data.metals:
+                stores = _of(capacity, metal)
+                rows.append(
+                    dict(
+                        plan=plan,
+                        metal=metal,
+                        storage_built=float(stores[stores["process"] == STORAGE]["new"].sum()),
+                        reserve_held=float(_of(report.nominal.stock, metal, year)["stock"].sum()),
+                        **{
+                            f"hinterland_{process}": _backup(
+                                _of(capacity, metal, year), self.data, (process,)
+                            )
+                            for process in BACKUP_PROCESSES
+                        },
+                        year=year,
+                    )
                 )
-            )
         return pd.DataFrame(rows)
 
     def gains(self, reference: str = "deterministic", other: str = "shock-aware") -> pd.DataFrame:
         """What ``other`` buys over ``reference``, per metal and in total: extra reserve held
-        and extra hinterland backup capacity (year before the first shock), expected unmet
+        and extra hinterland backup capacity (year before the first shock; per metal only,
+        blank on the total row), expected unmet
         demand avoided (kt), the extra cost in normal times (MUSD, present value, total
         row only) and unmet demand avoided per million USD of it (kt/MUSD)."""
         year = (self.first_year or self.data.final_year + 1) - 1
@@ -115,8 +133,9 @@ class Comparison:
             rows.append(
                 dict(
                     metal=metal or "all",
-                    extra_reserve=float(held[1] - held[0]),
-                    extra_hinterland_backup=float(backup[1] - backup[0]),
+                    # tonnes of different metals are not added up: no total of these
+                    extra_reserve=float(held[1] - held[0]) if metal else math.nan,
+                    extra_hinterland_backup=float(backup[1] - backup[0]) if metal else math.nan,
                     unmet_avoided=float(avoided),
                     extra_normal_cost=premium if metal is None else math.nan,
                     unmet_avoided_per_musd=avoided / premium
@@ -134,11 +153,11 @@ def _of(frame: pd.DataFrame, metal: str | None, year: int | None = None) -> pd.D
     return frame if year is None else frame[frame["year"] == year]
 
 
-def _backup(capacity: pd.DataFrame, data: ModelData) -> float:
-    """Smelting and processing capacity in hinterland regions (kt/yr)."""
-    rows = capacity[
-        capacity["process"].isin(BACKUP_PROCESSES) & capacity["region"].isin(data.hinterland)
-    ]
+def _backup(
+    capacity: pd.DataFrame, data: ModelData, processes: Sequence[str] = BACKUP_PROCESSES
+) -> float:
+    """Capacity of ``processes`` (smelting and processing) in hinterland regions (kt/yr)."""
+    rows = capacity[capacity["process"].isin(processes) & capacity["region"].isin(data.hinterland)]
     return float(rows["total"].sum())
 
 

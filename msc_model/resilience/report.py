@@ -55,6 +55,8 @@ UNITS = {
     "cost": "bn USD, present value",
     "extra_normal_cost": "bn USD, present value",
     "hinterland_backup": "kt/yr",
+    "hinterland_smelting": "kt/yr",
+    "hinterland_processing": "kt/yr",
     "extra_hinterland_backup": "kt/yr",
     "unmet_avoided_per_musd": "kt per bn USD",
     "recovery_years": "years",
@@ -103,6 +105,7 @@ def comparison_sheets(comparison: Comparison) -> dict[str, pd.DataFrame]:
     table = pd.concat(indicators, ignore_index=True)
     return {
         "Plan comparison": comparison.plans(),
+        "Plan holdings": comparison.holdings(),
         "What it buys": comparison.gains(),
         "Scenarios": comparison.scenarios(),
         "Resilience indicators": table[["plan", *table.columns[:-1]]],
