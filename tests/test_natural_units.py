@@ -134,7 +134,7 @@ def test_dependence_and_costs_in_natural_units(shipped) -> None:
 def test_sentences_and_summary_speak_natural_units(shipped) -> None:
     _, book = shipped
     findings = " ".join(str(r[0]) for r in book["Findings"].iter_rows(values_only=True) if r[0])
-    iron = re.search(r"New iron capacity of ([\d,.]+) (\S+)", findings)
+    iron = re.search(r"New iron capacity built over [\d–]+: mining ([\d,.]+) (\S+),", findings)
     assert iron and iron.group(2) == "Mt/yr", findings
     assert "kt LCE" in findings
     summary = [r for r in book["Summary"].iter_rows(values_only=True) if r and r[0]]

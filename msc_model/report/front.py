@@ -84,21 +84,24 @@ def _headline_rows(s: Sequence[MetalSummary], base: int, final: int) -> list[tup
             [natural.bn(m.marginal_cost_final) for m in s],
             BN,
         ),
-        (
-            f"New capacity {base}–{final}, all stages ({per_year})",
-            mass([m.new_total for m in s]),
-            KT1,
-        ),
+        # stages are not added up (a tonne of ore capacity and a tonne of recycling
+        # capacity are not the same thing): a heading row, then one row a stage
+        (f"New capacity {base}–{final}, by stage ({per_year})", [None for _ in s], None),
     ]
     rows += [
-        (f"   of which {p} ({per_year})", mass([m.new_by_stage.get(p, 0.0) for m in s]), KT1)
+        (f"   {p} ({per_year})", mass([m.new_by_stage.get(p, 0.0) for m in s]), KT1)
         for p in PROCESSES
     ]
-    if lce:
+    if lce:  # refined lithium capacity is what the market quotes in carbonate equivalent
         rows.append(
             (
-                f"   all stages, {', '.join(lce)} as carbonate (kt LCE/yr)",
-                [natural.in_lce(m.new_total) if m.metal in natural.LCE_METALS else None for m in s],
+                f"   smelting, {', '.join(lce)} as carbonate (kt LCE/yr)",
+                [
+                    natural.in_lce(m.new_by_stage.get("smelting", 0.0))
+                    if m.metal in natural.LCE_METALS
+                    else None
+                    for m in s
+                ],
                 KT1,
             )
         )

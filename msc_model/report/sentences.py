@@ -103,18 +103,16 @@ def capacity_sentence(s: MetalSummary, hinterland: list[str]) -> str:
     name = s.name
     if s.new_total <= 1e-6 and s.new_storage <= 1e-6:
         return f"No new {name} capacity is needed: existing and committed plants suffice."
+    # per stage, never a total: capacities of different stages do not add up
     parts = [
-        f"{stage} {amount(natural.in_mass(value, s.metal), '')}"
+        f"{stage} {quantity(value, s.metal, True)}"
+        + (_lce(value, s.metal, True) if stage == "smelting" else "")  # refined, as LCE
         for stage, value in s.new_by_stage.items()
         if stage != "storage" and value > 1e-6
     ]
-    text = (
-        f"New {name} capacity of {quantity(s.new_total, s.metal, True)}"
-        f"{_lce(s.new_total, s.metal, True)} is built over {s.base_year}–{s.final_year}"
-    )
-    if parts:
-        text += f" ({', '.join(parts)})"
-    if not _missing(s.hinterland_share) and hinterland:
+    text = f"New {name} capacity built over {s.base_year}–{s.final_year}: "
+    text += ", ".join(parts) if parts else "none"
+    if not _missing(s.hinterland_share) and hinterland and parts:
         text += f", {pct(s.hinterland_share)} of it in the hinterland ({', '.join(hinterland)})"
     if s.new_storage > 1e-6:
         text += (
