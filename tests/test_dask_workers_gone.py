@@ -14,6 +14,7 @@ from msc_model.scenarios import executor, sweep
 from msc_model.scenarios.executor import ExecutorError
 
 
+@pytest.mark.slow
 def test_a_sweep_whose_workers_all_leave_stops_with_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(executor, "POLL_SECONDS", 0.5)
     monkeypatch.setenv(executor.NO_WORKERS_TIMEOUT, "2")

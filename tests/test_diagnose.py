@@ -241,6 +241,7 @@ def test_feasible_model_has_no_iis() -> None:
     assert compute_iis(model) == []
 
 
+@pytest.mark.slow
 def test_suggested_changes_go_the_way_they_say(tmp_path) -> None:
     """A 90 % hinterland share for copper recycling on the shipped case: the inland plants'
     existing capacity must be *raised* (the coastal one lowered), and every suggestion's

@@ -88,11 +88,13 @@ def ids_shown(path: Path) -> list[tuple[str, str, str]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["report", "compare", "frontier", "sweep", "resilience"])
 def test_no_internal_id_reaches_a_reader(written, kind) -> None:
     assert ids_shown(written[kind]) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["compare", "frontier", "sweep"])
 def test_secondary_workbooks_have_charts_formats_print_setup_and_run_info(written, kind) -> None:
     book = openpyxl.load_workbook(written[kind])
@@ -109,6 +111,7 @@ def test_secondary_workbooks_have_charts_formats_print_setup_and_run_info(writte
                     assert cell.number_format != "General", (ws.title, cell.coordinate)
 
 
+@pytest.mark.slow
 def test_compare_shows_shares_as_percentages_and_deltas_against_the_base(written) -> None:
     ws = openpyxl.load_workbook(written["compare"])["Indicators"]
     headers = [c.value for c in ws[1]]
@@ -119,6 +122,7 @@ def test_compare_shows_shares_as_percentages_and_deltas_against_the_base(written
     assert any(r[0].value == "plan cost" for r in rows)
 
 
+@pytest.mark.slow
 def test_no_float_noise_is_written(written) -> None:
     for path in written.values():
         book = openpyxl.load_workbook(path, read_only=True)
@@ -131,6 +135,7 @@ def test_no_float_noise_is_written(written) -> None:
                         assert not 0 < abs(value) < labels.ZERO, (path.name, ws.title, value)
 
 
+@pytest.mark.slow
 def test_glossary_defines_each_indicator_with_its_formula(written) -> None:
     ws = openpyxl.load_workbook(written["report"], read_only=True)["Glossary"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}

@@ -115,6 +115,7 @@ def check_pdf(report: Path, metals: int, folder: Path, profile: str) -> None:
     assert "Key findings" in text and "Headline indicators" in text
 
 
+@pytest.mark.slow
 def test_factory_report_prints_with_charts(tmp_path: Path, profile: str) -> None:
     workbook = write_workbook(tmp_path / "case.xlsx", minimal_sheets())
     result = run(workbook, tmp_path / "report.xlsx")
@@ -126,6 +127,7 @@ def test_factory_report_prints_with_charts(tmp_path: Path, profile: str) -> None
 MAX_PAGES = 40
 
 
+@pytest.mark.slow
 def test_default_report_prints_with_charts(tmp_path: Path, profile: str) -> None:
     result = run(default_workbook(), tmp_path / "china.xlsx")
     check_pdf(result.report, len(result.data.metals), tmp_path, profile)

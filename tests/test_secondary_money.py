@@ -80,6 +80,7 @@ def shipped():
     return default_workbook()
 
 
+@pytest.mark.slow
 def test_compare_workbook_and_table_show_bn_usd(shipped, tmp_path) -> None:
     path = tmp_path / "compare.xlsx"
     table = compare(shipped, SCENARIOS, output=path, workers=0)
@@ -208,6 +209,7 @@ def test_sweep_summaries_show_bn_usd(shipped, tmp_path) -> None:
         same(shown[header], expected[column])  # indices have no unit: never divided
 
 
+@pytest.mark.slow
 def test_stress_workbook_and_table_show_bn_usd(shipped, tmp_path) -> None:
     path = tmp_path / "stress.xlsx"
     report, _, _ = run_stress(shipped, output=path)
