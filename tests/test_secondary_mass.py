@@ -20,6 +20,9 @@ from test_secondary_money import LI_PRICE, SCENARIOS, same, sheet, terminal_numb
 from typer.testing import CliRunner
 
 from msc_model.cli import app
+from msc_model.resilience.compare import run_robust
+from msc_model.resilience.plan import Plan, read_plan
+from msc_model.resilience.stress import run_stress
 from msc_model.scenarios.comparison import compare
 from msc_model.scenarios.sensitivity import sweep
 from msc_model.scenarios.tradeoff import pareto
@@ -145,3 +148,124 @@ def test_sweep_summary_shows_curtailed_supply_per_metal(shipped, tmp_path) -> No
     check_curtailed(runs, runs["id"], unmet_per_metal(frame), total.loc[runs["id"]])
     tidy = pd.read_csv(tmp_path / "oat" / "runs.csv")
     assert "curtailed" in tidy.columns  # the tidy runs table keeps the API's kt
+
+
+def test_stress_workbook_shows_iron_in_mt(shipped, tmp_path) -> None:
+    path = tmp_path / "stress.xlsx"
+    report, _, _ = run_stress(shipped, output=path)
+    # Resilience by metal: a column per quantity, each row in its metal's unit
+    api = report.by_metal()
+    shown = sheet(path, "Resilience by metal")
+    assert shown["Metal"].tolist() == api["metal"].tolist()
+    for column, words in {"unmet": "Unmet demand", "extra_unmet": "Extra unmet",
+                          "reserve_before": "Reserve before", "reserve_drawn": "Reserve drawn",
+                          "reserve_drawn_baseline": "Reserve drawn baseline"}.items():  # fmt: skip
+        same(shown[f"{words} (Fe Mt; Cu, Li kt)"], api[column] / scale(api["metal"]))
+    same(shown["Cover before days (days)"], api["cover_before_days"])  # days: as they were
+    # the summary adds no tonnes across metals; the chart's table has them per metal
+    summary = sheet(path, "Resilience")
+    assert not [h for h in summary.columns if "kt" in h or "Mt" in h]
+    ws = openpyxl.load_workbook(path)["Resilience"]
+    rows = list(ws.iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Extra unmet"))
+    assert rows[top][0].endswith("(Fe Mt; Cu, Li kt)")
+    assert rows[top + 1][:4] == ("case", "Fe (Mt)", "Cu (kt)", "Li (kt)")
+    extra = api.pivot_table(index="case", columns="metal", values="extra_unmet", sort=False)
+    for row in rows[top + 2 : top + 2 + len(extra)]:
+        same(row[1:4], [extra.loc[row[0], m] / (MT if m == "Fe" else 1.0) for m in METALS])
+    # tidy sheets with a unit column: iron rows in Mt (or Mt/yr), the unit saying so
+    for name, frame, columns in (
+        ("Capacity", report.nominal.capacity, ["residual", "new", "total"]),
+        ("Reserves", report.nominal.stock, ["stock", "fill", "draw", "storage_capacity"]),
+        ("Reserve use", report.reserves(), ["stock", "fill", "draw", "storage_capacity"]),
+    ):
+        shown = sheet(path, name)
+        assert len(shown) == len(frame), name
+        iron = (frame["metal"] == "Fe").to_numpy()
+        expected = frame["unit"].where(~iron, frame["unit"].str.replace("kt", "Mt"))
+        assert shown["Unit"].tolist() == expected.tolist(), name
+        for column in columns:
+            header = next(h for h in shown.columns if h.split(" (")[0].lower().replace(" ", "_")
+                          in (column, f"reserve_{column}"))  # fmt: skip
+            same(shown[header], frame[column].to_numpy() / scale(frame["metal"]))
+    capacity = sheet(path, "Capacity")
+    assert "Fe Mt/yr; Cu, Li kt/yr; storage Fe Mt; Cu, Li kt" in capacity.columns[4]
+    fe = report.nominal.capacity[report.nominal.capacity["metal"] == "Fe"]
+    assert fe["total"].max() > 100_000 and capacity["Unit"].eq("Mt/yr").any()
+    # the worst shock's unmet demand among the indicators
+    shown = sheet(path, "Resilience indicators")
+    worst = shown["Indicator"] == "unmet demand, worst shock"
+    assert shown.loc[worst, "Unit"].tolist() == ["Mt", "kt", "kt"]
+
+
+def test_the_stress_workbook_read_back_as_a_plan_is_the_plan_in_kt(shipped, tmp_path):
+    """``msc stress --plan stress.xlsx`` reads its Capacity and Reserves sheets, where iron
+    is in Mt now: each row's unit converts it back to the model's kt."""
+    path = tmp_path / "stress.xlsx"
+    report, _, _ = run_stress(shipped, shocks=["east_port_disruption"], output=path)
+    plan = Plan.from_results(report.nominal)
+    read = read_plan(path)
+    assert {k[0] for k in read.new_capacity} == set(METALS)
+    assert read.new_capacity == pytest.approx(plan.new_capacity, rel=1e-12)
+    assert read.new_storage == pytest.approx(plan.new_storage, rel=1e-12)
+    assert read.stock == pytest.approx(plan.stock, rel=1e-12, abs=1e-9)
+    # and the same stress from the file costs the same
+    again, _, _ = run_stress(shipped, plan=path, shocks=["east_port_disruption"])
+    assert again.cases[0].extra_cost == pytest.approx(report.cases[0].extra_cost, rel=1e-6)
+
+
+def test_stress_terminal_lists_tonnes_per_metal(shipped) -> None:
+    report, _, _ = run_stress(shipped)
+    result = CliRunner().invoke(app, ["stress", str(shipped)])
+    assert result.exit_code == 0, result.output
+    assert "unmet kt" not in result.output and "drawn kt" not in result.output
+    api = report.by_metal()
+    drawn = api[(api["case"] == "east_port_disruption") & (api["metal"] == "Cu")]
+    cells = terminal_numbers(result.output, "east_port_disruption")
+    assert cells[1] == f"Cu {drawn['reserve_drawn'].iloc[0]:,.0f} kt"
+
+
+@pytest.mark.slow
+def test_shock_aware_workbook_shows_iron_in_mt(shipped, tmp_path) -> None:
+    path = tmp_path / "robust.xlsx"
+    _, comparison, _ = run_robust(shipped, path)
+    holdings, shown = comparison.holdings(), sheet(path, "Plan holdings")
+    for column, words, unit in (
+        ("storage_built", "Storage built", "Fe Mt; Cu, Li kt"),
+        ("reserve_held", "Reserve held", "Fe Mt; Cu, Li kt"),
+        ("hinterland_smelting", "Hinterland smelting", "Fe Mt/yr; Cu, Li kt/yr"),
+        ("hinterland_processing", "Hinterland processing", "Fe Mt/yr; Cu, Li kt/yr"),
+        ("expected_unmet", "Expected unmet", "Fe Mt; Cu, Li kt"),
+        ("worst_unmet", "Worst unmet", "Fe Mt; Cu, Li kt"),
+    ):
+        same(shown[f"{words} ({unit})"], holdings[column] / scale(holdings["metal"]))
+    fe = holdings["metal"] == "Fe"
+    assert holdings.loc[fe, "hinterland_smelting"].min() > 100_000  # six-digit kt of iron
+    # per plan and scenario: money only; per metal on Scenarios by metal
+    plans = sheet(path, "Plan comparison")
+    scenarios = sheet(path, "Scenarios")
+    for table in (plans, scenarios):
+        assert not [h for h in table.columns if "kt" in h or "Mt" in h]
+    api, shown = comparison.by_metal(), sheet(path, "Scenarios by metal")
+    assert len(shown) == len(api)
+    for column, words in {"unmet": "Unmet demand", "extra_unmet": "Extra unmet",
+                          "reserve_drawn": "Reserve drawn"}.items():  # fmt: skip
+        same(shown[f"{words} (Fe Mt; Cu, Li kt)"], api[column] / scale(api["metal"]))
+    # What it buys: per metal in its unit; the total row only the money
+    gains, shown = comparison.gains(), sheet(path, "What it buys")
+    per = gains["metal"] != "all"
+    same(shown.loc[per.to_numpy(), "Extra reserve (Fe Mt; Cu, Li kt)"],
+         gains.loc[per, "extra_reserve"] / scale(gains.loc[per, "metal"]))  # fmt: skip
+    total = shown[shown["Metal"] == "all"].iloc[0]
+    assert pd.isna(total["Unmet avoided (Fe Mt; Cu, Li kt)"])
+    # the robust command's table: per metal, iron in Mt
+    result = CliRunner().invoke(app, ["run", str(shipped), "--robust"])
+    assert result.exit_code == 0, result.output
+    assert "kt per bn USD" not in result.output and "unmet demand, kt" not in result.output
+    row = holdings[(holdings["plan"] == "deterministic") & fe].iloc[0]
+    year = int(row["year"])
+    cells = terminal_numbers(result.output, f"Fe hinterland smelting {year}, Mt/yr")
+    assert cells[0] == f"{row['hinterland_smelting'] / MT:,.1f}"
+    assert terminal_numbers(result.output, "Fe expected unmet, Mt")[0] == (
+        f"{row['expected_unmet'] / MT:,.1f}"
+    )

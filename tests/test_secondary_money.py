@@ -220,7 +220,8 @@ def test_stress_workbook_and_table_show_bn_usd(shipped, tmp_path) -> None:
     assert shown["case"].tolist() == summary["case"].tolist()
     same(shown["Extra cost (bn USD, present value)"], summary["extra_cost"] / BN)
     same(shown["Extra supply cost (bn USD, present value)"], summary["extra_supply_cost"] / BN)
-    same(shown["Reserve drawn (kt)"], summary["reserve_drawn"])
+    # tonnes of a whole shock would add iron to copper: per metal on Resilience by metal
+    assert not [h for h in shown.columns if "kt" in str(h) or "Mt" in str(h)]
     assert summary["extra_cost"].abs().max() > BN  # a shock costs more than a bn USD
     no_million(path)
     result = CliRunner().invoke(app, ["stress", str(shipped)])
@@ -239,9 +240,8 @@ def test_shock_aware_workbook_shows_bn_usd(shipped, tmp_path) -> None:
     same(shown["Normal cost (bn USD, present value)"], plans["normal_cost"] / BN)
     gains, shown = comparison.gains(), sheet(path, "What it buys")
     same(shown["Extra normal cost (bn USD, present value)"], gains["extra_normal_cost"] / BN)
-    per = [h for h in shown.columns if h.endswith("(kt per bn USD)")]
-    assert len(per) == 1
-    same(shown[per[0]], gains["unmet_avoided_per_musd"] * BN)
+    # kt per bn USD of the total row added iron to copper: not shown (see test_secondary_mass)
+    assert not [h for h in shown.columns if "per bn USD" in h]
     scenarios, shown = comparison.scenarios(), sheet(path, "Scenarios")
     money = [h for h in shown.columns if "(bn USD, present value)" in h]
     assert len(money) == 2
