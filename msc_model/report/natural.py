@@ -191,11 +191,16 @@ def without_metal_sums(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def listing(
-    amounts: Iterable[tuple[str, float]], *, per_year: bool = False, none: str = "none"
+    amounts: Iterable[tuple[str, float]],
+    *,
+    per_year: bool = False,
+    none: str = "none",
+    sep: str = ", ",
 ) -> str:
-    """Quantities of several metals (kt) for a terminal cell, each in its natural unit and
-    never added up: "Fe 1.2 Mt, Cu 715 kt" (one decimal below 100, none above); metals
-    with nothing at that precision are left out (``none`` when no metal has anything)."""
+    """Quantities of several metals (kt) for a terminal cell or sentence, each in its
+    natural unit and never added up: "Fe 1.2 Mt, Cu 715 kt" (one decimal below 100, none
+    above; ``sep="\\n"`` puts a metal a line in a table cell); metals with nothing at that
+    precision are left out (``none`` when no metal has anything)."""
     parts = []
     for metal, value in amounts:
         shown = in_mass(float(value), metal)
@@ -203,7 +208,7 @@ def listing(
         if value != value or round(shown, digits) == 0:
             continue
         parts.append(f"{metal} {shown:,.{digits}f} {mass(metal)}{'/yr' if per_year else ''}")
-    return ", ".join(parts) or none
+    return sep.join(parts) or none
 
 
 def is_number(values: pd.Series) -> bool:

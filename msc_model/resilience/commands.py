@@ -77,8 +77,8 @@ def stress_command(
         mine = by_metal[by_metal["case"] == row.case]
         table.add_row(
             row.case,
-            listing(zip(mine["metal"], mine["extra_unmet"], strict=True)),
-            listing(zip(mine["metal"], mine["reserve_drawn"], strict=True)),
+            listing(zip(mine["metal"], mine["extra_unmet"], strict=True), sep="\n"),
+            listing(zip(mine["metal"], mine["reserve_drawn"], strict=True), sep="\n"),
             _number(row.cover_used_days_max, 1),
             _number(bn(row.extra_cost), 2),
             _number(row.recovery_years),

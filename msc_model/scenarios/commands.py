@@ -102,7 +102,7 @@ def compare_command(
             str(name),
             f"{bn(plan[name]):,.1f}",
             "" if name == "base" else f"{bn(plan[name] - plan['base']):+,.2f}",
-            listing(zip(mine["metal"], mine["value"], strict=True)),
+            listing(zip(mine["metal"], mine["value"], strict=True), sep="\n"),
         )
     out.print(view)
     for name in cases:
@@ -282,7 +282,9 @@ def pareto_command(
             f"{bn(row.cost_increase):,.2f}",
             "" if row.marginal_cost != row.marginal_cost else f"{bn(row.marginal_cost):,.3f}",
             listing(
-                unmet.get(row.run_id, []), none="-" if row.curtailed != row.curtailed else "none"
+                unmet.get(row.run_id, []),
+                none="-" if row.curtailed != row.curtailed else "none",
+                sep="\n",  # a metal a line
             ),
             note,
         )
