@@ -15,8 +15,12 @@ A column that mixes metals is converted row by row: its header states the rule
 ("Fe Mt/yr; Cu, Li kt/yr") and a ``unit`` column, where the table has one, each row's unit.
 
 The secondary workbooks (compare, frontier, sweep summary, stress) and the terminal tables
-take their money through :func:`money_frame` and :func:`bn` here, so the tidy files and
-the API's frames keep MUSD while every number a reader sees is in bn USD.
+take their money through :func:`money_frame` and :func:`bn` here, and their tonnes
+through :func:`mass_rows` (a tidy table with a ``unit`` column), :func:`per_metal` (a
+table with a ``metal`` column) and :func:`listing` (a terminal cell), so the tidy files
+and the API's frames keep kt and MUSD while every number a reader sees is in Mt or kt and
+bn USD. Tonnes of different metals are never added up where a reader sees them: a table
+row or column of all metals in kt is left out of the reader's table rather than converted.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ MONEY_COLUMNS: dict[str, str] = {
     "extra_normal_cost": "MUSD",
     "unmet_avoided_per_musd": "kt/MUSD",
 }
+#: mass units of the tidy tables (a metal's quantity in kt, a flow or capacity in kt/yr)
+MASS_UNITS = ("kt", "kt/yr")
 #: columns whose numbers are never in the unit of their row (a ``year``; factor values)
 NOT_IN_ROW_UNIT = frozenset({"year"})
 
@@ -133,6 +139,81 @@ def lce_column(frame: pd.DataFrame, column: str) -> pd.Series:
 def amount(value: float, metal: str, per_year: bool = False) -> tuple[float, str]:
     """(value, unit) of a quantity of ``metal`` in kt, in natural units."""
     return in_mass(value, metal), mass(metal) + ("/yr" if per_year else "")
+
+
+def mass_unit(unit: object, metal: object) -> object:
+    """The unit a reader sees on a row of ``metal`` whose tidy unit is ``unit``: "kt/yr"
+    → "Mt/yr" for iron; any other unit (a share, days, money) as it is."""
+    if unit in MASS_UNITS and metal in MT_METALS:
+        return str(unit).replace("kt", "Mt", 1)
+    return unit
+
+
+def is_mass(unit: object) -> bool:
+    """Whether a tidy unit is a mass or a mass a year (kt, kt/yr)."""
+    return unit in MASS_UNITS
+
+
+def mass_rows(frame: pd.DataFrame, *, unitless: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of a tidy table with ``metal`` and ``unit`` columns in natural units: every
+    number of a row whose unit is a mass (kt, kt/yr) is divided by its metal's
+    :func:`divisor` and the row's unit says so ("Mt/yr" on iron rows), except in the
+    ``unitless`` columns (factor values) and ``year``.
+
+    A mass row of no single metal (``all``: tonnes added across metals) is left as it is;
+    a reader's table drops it (:func:`without_metal_sums`).
+    """
+    out = frame.copy()
+    if out.empty or "unit" not in out.columns or "metal" not in out.columns:
+        return out
+    units, metals = out["unit"], out["metal"]
+    big = units.isin(MASS_UNITS) & metals.isin(MT_METALS)
+    if not big.any():
+        return out
+    skip = set(unitless) | NOT_IN_ROW_UNIT
+    for column in out.columns:
+        values = out[column]
+        if str(column) in skip or not is_number(values):
+            continue
+        out[column] = values.astype(float).where(~big, values.astype(float) / KT_PER_MT)
+    out["unit"] = [mass_unit(u, m) for u, m in zip(units, metals, strict=True)]
+    return out
+
+
+def without_metal_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    """A tidy table without its rows of tonnes added across metals (metal ``all`` and a
+    mass unit): "curtailed, all metals, kt" adds iron to lithium; the per-metal rows
+    (unmet demand per metal and year) say it metal by metal."""
+    if frame.empty or "unit" not in frame.columns or "metal" not in frame.columns:
+        return frame
+    summed = frame["unit"].isin(MASS_UNITS) & (frame["metal"].astype(str) == "all")
+    return frame[~summed].reset_index(drop=True) if summed.any() else frame
+
+
+def listing(
+    amounts: Iterable[tuple[str, float]],
+    *,
+    per_year: bool = False,
+    none: str = "none",
+    sep: str = ", ",
+) -> str:
+    """Quantities of several metals (kt) for a terminal cell or sentence, each in its
+    natural unit and never added up: "Fe 1.2 Mt, Cu 715 kt" (one decimal below 100, none
+    above; ``sep="\\n"`` puts a metal a line in a table cell); metals with nothing at that
+    precision are left out (``none`` when no metal has anything)."""
+    parts = []
+    for metal, value in amounts:
+        shown = in_mass(float(value), metal)
+        digits = 0 if abs(shown) >= 100 else 1
+        if value != value or round(shown, digits) == 0:
+            continue
+        parts.append(f"{metal} {shown:,.{digits}f} {mass(metal)}{'/yr' if per_year else ''}")
+    return sep.join(parts) or none
+
+
+def is_number(values: pd.Series) -> bool:
+    """Whether a column holds numbers (not flags)."""
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
 def money_unit(unit: str) -> str:

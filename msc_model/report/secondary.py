@@ -2,9 +2,12 @@
 
 Those workbooks are written as plain tables first (openpyxl's write-only mode streams the
 rows), then re-opened to draw charts; this module does the rest on the re-opened sheets.
-Money reaches these sheets in bn USD: :func:`reader_sheets` passes every table through
-:func:`msc_model.report.natural.money_frame` before anything is written, so the cells, their
-formats and the charts drawn from them all read the same numbers. Numbers get a format from
+Money reaches these sheets in bn USD and tonnes in the metal's natural unit (iron in Mt,
+copper and lithium in kt): :func:`reader_sheets` passes every table through
+:func:`msc_model.report.natural.money_frame` and :func:`~msc_model.report.natural.mass_rows`
+before anything is written, so the cells, their formats and the charts drawn from them all
+read the same numbers. Tonnes added across metals (the runs' ``curtailed``, all metals) are
+not shown: :func:`curtailed_by_metal` gives the reader one column a metal instead. Numbers get a format from
 their column (shares as percentages, money in bn USD to ten million) or, in tables with a
 ``unit`` column (the side-by-side indicators, tornado, Morris), from the unit of their row,
 because one column there holds costs, tonnes and shares at once.
@@ -38,6 +41,8 @@ UNIT_FORMATS = {
     "share": PCT,
     "kt": "#,##0.0",
     "kt/yr": "#,##0.0",
+    "Mt": "#,##0.0",
+    "Mt/yr": "#,##0.0",
     **{shown: fmt for shown, _, fmt in natural.READER_MONEY.values()},
 }
 _HEADER_FONT = Font(bold=True)
@@ -90,15 +95,83 @@ def format_sheet(ws, frame: pd.DataFrame) -> None:
 def reader_sheets(
     sheets: Mapping[str, pd.DataFrame], *, keep: Iterable[str] = ()
 ) -> dict[str, pd.DataFrame]:
-    """The tables of a secondary workbook with their money in bn USD (the one conversion
-    of these workbooks; see :func:`msc_model.report.natural.money_frame`). ``keep`` names
-    columns that are not money whatever their name (the factors of a sweep)."""
-    return {
-        name: frame
-        if name == "Run info"
-        else natural.money_frame(frame, unitless=UNITLESS, keep=keep)
-        for name, frame in sheets.items()
-    }
+    """The tables of a secondary workbook as a reader sees them (the one conversion of
+    these workbooks): money in bn USD (:func:`msc_model.report.natural.money_frame`), the
+    rows of a metal in kt or kt/yr in its natural unit (iron in Mt,
+    :func:`~msc_model.report.natural.mass_rows`) and no row of tonnes added across metals
+    (:func:`~msc_model.report.natural.without_metal_sums`). ``keep`` names columns that
+    are not money whatever their name (the factors of a sweep)."""
+    out = {}
+    for name, frame in sheets.items():
+        if name == "Run info":
+            out[name] = frame
+            continue
+        frame = natural.without_metal_sums(frame)
+        frame = natural.mass_rows(frame, unitless=UNITLESS | set(keep))
+        out[name] = natural.money_frame(frame, unitless=UNITLESS, keep=keep)
+    return out
+
+
+#: header of a run's curtailed supply of one metal: "Curtailed supply, Fe (Mt)"
+CURTAILED = "Curtailed supply, {metal} ({unit})"
+
+
+def unmet_by_run(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Demand left unmet over the horizon per run and metal (kt): the tidy rows of unmet
+    demand (kt/yr per metal and year) summed over the years, not over metals. A run whose
+    ``curtailed`` is 0 (all of it at or below the tolerance of
+    :func:`msc_model.reference.curtailed`) has 0 for every metal. Columns: run_id, metal,
+    value (kt), metals in the order the tidy table lists them."""
+    from msc_model.reference import CURTAILMENT_TOLERANCE
+
+    rows = tidy[tidy["indicator"] == "unmet_demand"]
+    if rows.empty:
+        return pd.DataFrame(columns=["run_id", "metal", "value"])
+    total = rows.groupby(["run_id", "metal"], sort=False)["value"].sum().reset_index()
+    run = total.groupby("run_id", sort=False)["value"].transform("sum")
+    total["value"] = total["value"].where(run > CURTAILMENT_TOLERANCE, 0.0)
+    # the case's order of metals (as its first rows list them: Fe, Cu, Li), not A to Z
+    order = {m: i for i, m in enumerate(dict.fromkeys(tidy["metal"].dropna()))}
+    return total.sort_values("metal", key=lambda m: m.map(order), kind="stable")
+
+
+def unmet_by_case(indicators: pd.DataFrame) -> pd.DataFrame:
+    """:func:`unmet_by_run` of the side-by-side indicators of ``msc compare`` (a case's
+    column is its run)."""
+    from msc_model.report.compare_charts import cases
+
+    long = indicators.melt(
+        id_vars=["indicator", "metal", "year"], value_vars=cases(indicators), var_name="run_id"
+    )
+    return unmet_by_run(long.dropna(subset=["value"]))
+
+
+def curtailed_by_metal(table: pd.DataFrame, unmet: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (one row per run: ``run_id`` and ``curtailed``, kt of demand left unmet
+    over the horizon, all metals added) with ``curtailed`` replaced, in its place, by one
+    column per metal in the metal's natural unit ("Curtailed supply, Fe (Mt)") from
+    ``unmet`` (:func:`unmet_by_run`): a reader never sees iron and lithium tonnes added
+    up. A run without rows (a failed run) is blank."""
+    if "curtailed" not in table.columns:
+        return table
+    at = list(table.columns).index("curtailed")
+    out = table.drop(columns="curtailed")
+    metals = list(dict.fromkeys(unmet["metal"]))
+    wide = unmet.pivot_table(index="run_id", columns="metal", values="value", aggfunc="sum")
+    for offset, metal in enumerate(metals):
+        values = wide[metal].reindex(out["run_id"]).to_numpy(dtype=float)
+        column = CURTAILED.format(metal=metal, unit=natural.mass(metal))
+        out.insert(at + offset, column, values / natural.divisor(metal))
+    return out
+
+
+def is_curtailed(frame: pd.DataFrame) -> pd.Series:
+    """Runs of a reader's table (:func:`curtailed_by_metal`) that leave any metal's demand
+    unmet (a flag: no tonnes are added)."""
+    columns = [c for c in frame.columns if str(c).startswith(CURTAILED.split(",")[0] + ",")]
+    if not columns:
+        return pd.Series(False, index=frame.index)
+    return (frame[columns].fillna(0.0) > 1e-9).any(axis=1)
 
 
 def _width(ws, column: int) -> float:

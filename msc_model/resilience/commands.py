@@ -49,7 +49,7 @@ def stress_command(
 ) -> None:
     """Stress-test a plan: hold its capacity and reserves, re-optimise operations under each
     shock, and report unmet demand, reserve use, extra cost and recovery time."""
-    from msc_model.report.natural import bn
+    from msc_model.report.natural import bn, listing
     from msc_model.resilience.stress import run_stress
 
     start = time.perf_counter()
@@ -67,21 +67,18 @@ def stress_command(
         return
     table = Table(title=f"Stress test of plan '{report.plan.name}'")
     table.add_column("shock", no_wrap=True)
-    for column in (
-        "unmet kt",
-        "worst",
-        "drawn kt",
-        "cover used d",
-        "extra bn USD PV",
-        "years to recover",
-    ):
+    # tonnes per metal in the metal's unit (iron Mt, copper and lithium kt), never added
+    # across metals: the metals a shock leaves short and the reserves it draws
+    # "bn USD" on a line of its own: a narrow column wrapped "extra bn / USD PV"
+    for column in ("unmet", "drawn", "cover used d", "extra\nbn USD PV", "years to recover"):
         table.add_column(column, justify="right")
+    by_metal = report.by_metal()
     for row in report.summary().itertuples():
+        mine = by_metal[by_metal["case"] == row.case]
         table.add_row(
             row.case,
-            _number(row.extra_unmet),
-            row.worst_metal or "-",
-            _number(row.reserve_drawn),
+            listing(zip(mine["metal"], mine["extra_unmet"], strict=True), sep="\n"),
+            listing(zip(mine["metal"], mine["reserve_drawn"], strict=True), sep="\n"),
             _number(row.cover_used_days_max, 1),
             _number(bn(row.extra_cost), 2),
             _number(row.recovery_years),
@@ -104,7 +101,7 @@ def run_robust_command(
 ) -> None:
     """``msc run --robust``: the shock-aware plan over the workbook's shock scenarios,
     compared with the ordinary plan."""
-    from msc_model.report.natural import MUSD_PER_BN, bn, in_mass, mass
+    from msc_model.report.natural import bn, in_mass, listing, mass
     from msc_model.resilience.compare import run_robust
 
     start = time.perf_counter()
@@ -120,23 +117,23 @@ def run_robust_command(
     table = Table(title=f"Shock-aware plan over {len(comparison.probabilities)} scenarios")
     year = int(holdings["year"].iloc[0])
     # one row per figure, one column per plan: fits 80 columns (seven-digit MUSD figures
-    # were cut when plans were rows); money in bn USD; what a plan holds per metal, in
-    # the metal's unit (tonnes of iron and lithium are not added up)
+    # were cut when plans were rows); money in bn USD; what a plan holds and leaves unmet
+    # per metal, in the metal's unit (tonnes of iron and lithium are not added up)
     figures = [
         ("expected cost, bn USD PV", lambda r: _number(bn(r.expected_cost), 1)),
         ("normal-times cost, bn USD PV", lambda r: _number(bn(r.normal_cost), 1)),
-        ("expected unmet demand, kt", lambda r: _number(r.expected_unmet, 1)),
-        ("worst unmet demand, kt", lambda r: _number(r.worst_unmet, 1)),
     ]
     for column, words, per in (
-        ("reserve_held", "reserve", ""),
-        ("hinterland_smelting", "hinterland smelting", "/yr"),
-        ("hinterland_processing", "hinterland processing", "/yr"),
+        ("expected_unmet", "expected unmet", ""),  # over the horizon and the scenarios
+        ("worst_unmet", "worst unmet", ""),
+        ("reserve_held", f"reserve {year}", ""),  # held before the first shock
+        ("hinterland_smelting", f"hinterland smelting {year}", "/yr"),
+        ("hinterland_processing", f"hinterland processing {year}", "/yr"),
     ):
         for metal in comparison.data.metals:
             figures.append(
                 (
-                    f"{metal} {words} {year}, {mass(metal)}{per}",
+                    f"{metal} {words}, {mass(metal)}{per}",
                     lambda r, c=column, m=metal: _number(
                         in_mass(holdings.loc[(r.plan, m), c], m), 1
                     ),
@@ -148,12 +145,13 @@ def run_robust_command(
     for label, show in figures:
         table.add_row(label, *(show(r) for r in plans.itertuples()))
     out.print(table)
-    total = comparison.gains().iloc[-1]
+    gains = comparison.gains()
+    total = gains.iloc[-1]
+    metals = gains[gains["metal"] != "all"]
+    avoided = listing(zip(metals["metal"], metals["unmet_avoided"], strict=True), none="none")
     out.print(
         f"the shock-aware plan costs {_number(bn(total.extra_normal_cost), 2)} bn USD more "
-        f"(present value) in normal times and avoids {_number(total.unmet_avoided, 1)} kt "
-        "of expected unmet demand: "
-        f"{_number(total.unmet_avoided_per_musd * MUSD_PER_BN, 1)} kt per bn USD "
+        f"(present value) in normal times; expected unmet demand it avoids: {avoided} "
         f"(risk: {robust.risk})",
         highlight=False,
     )

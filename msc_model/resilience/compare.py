@@ -68,6 +68,23 @@ class Comparison:
                 )
         return pd.DataFrame(rows)
 
+    def by_metal(self) -> pd.DataFrame:
+        """One row per plan, scenario and metal: the scenario's probability, unmet demand,
+        extra unmet demand and reserve drawn (kt, as in
+        :meth:`msc_model.resilience.stress.StressCase.by_metal`): the tonnes of
+        :meth:`scenarios` metal by metal."""
+        frames = [
+            report.by_metal()
+            .rename(columns={"case": "scenario"})
+            .assign(plan=plan, probability=lambda f: f["scenario"].map(self.probabilities))
+            for plan, report in self.reports.items()
+        ]
+        columns = ["plan", "scenario", "probability", "metal", "unmet", "extra_unmet",
+                   "reserve_drawn", "unit"]  # fmt: skip
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(frames, ignore_index=True)[columns]
+
     def plans(self) -> pd.DataFrame:
         """One row per plan: expected and normal-times cost (MUSD, present value) and
         expected and worst unmet demand (kt, all metals). What each plan holds is per metal
@@ -87,7 +104,8 @@ class Comparison:
     def holdings(self) -> pd.DataFrame:
         """One row per plan and metal: storage built over the horizon (kt), the reserve held
         (kt) and the hinterland smelting and processing capacity (kt/yr, one column a stage:
-        stages are not added up) in the year before the first shock."""
+        stages are not added up) in the year before the first shock, and the metal's
+        expected and worst unmet demand over the scenarios (kt: :meth:`plans` per metal)."""
         year = (self.first_year or self.data.final_year + 1) - 1
         rows = []
         for plan, report in self.reports.items():
@@ -106,6 +124,10 @@ class Comparison:
                             )
                             for process in BACKUP_PROCESSES
                         },
+                        expected_unmet=sum(
+                            p * _unmet(report.case(s), metal) for s, p in self.probabilities.items()
+                        ),
+                        worst_unmet=max((_unmet(c, metal) for c in report.cases), default=0.0),
                         year=year,
                     )
                 )
@@ -144,6 +166,11 @@ class Comparison:
                 )
             )
         return pd.DataFrame(rows)
+
+
+def _unmet(case, metal: str) -> float:
+    """A stress case's unmet demand of one metal over the horizon (kt)."""
+    return float(_of(case.results.unmet, metal)["value"].sum())
 
 
 def _of(frame: pd.DataFrame, metal: str | None, year: int | None = None) -> pd.DataFrame:

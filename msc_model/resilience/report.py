@@ -4,9 +4,15 @@ shock-aware run, the comparison with the ordinary plan.
 Written as its own xlsx (the results workbook of ``msc run -o`` is left to
 ``msc_model.report``), atomically through :func:`msc_model.report.writer.save_workbook`.
 Its ``Capacity`` and ``Reserves`` sheets are the stress-tested plan's, in the tidy layout of
-the results workbook, so the file can be given back to ``msc stress --plan``. Money is shown
-in bn USD: every table passes through :func:`msc_model.report.natural.money_frame` as it is
-written (the tables :class:`StressReport` and :class:`Comparison` return keep MUSD).
+the results workbook, so the file can be given back to ``msc stress --plan``. Numbers are
+shown in natural units as each table is written (:func:`_reader`; the tables
+:class:`StressReport` and :class:`Comparison` return keep kt and MUSD): money in bn USD
+(:func:`msc_model.report.natural.money_frame`), the tonnes of a row in its metal's unit
+(iron in Mt, copper and lithium in kt), its header naming the rule ("Reserve drawn (Fe Mt;
+Cu, Li kt)") and its ``unit`` column, where it has one, the row's unit ("Mt/yr" on iron
+rows: ``msc stress --plan`` converts it back). Tonnes added across metals (the unmet demand
+and reserve drawn of a whole shock or plan) are left out of the reader's tables: each
+metal's are on the per-metal sheets and in the charts, one chart a unit.
 """
 
 from __future__ import annotations
@@ -61,6 +67,13 @@ UNITS = {
     "unmet_avoided_per_musd": "kt per bn USD",
     "recovery_years": "years",
 }
+#: columns of tables without a metal column that add tonnes across metals: not shown
+#: (the same per metal: Resilience by metal, Scenarios by metal, Plan holdings)
+ACROSS_METALS = {
+    "Resilience": ("unmet_total", "extra_unmet", "reserve_drawn"),
+    "Plan comparison": ("expected_unmet", "worst_unmet"),
+    "Scenarios": ("unmet", "extra_unmet", "reserve_drawn"),
+}
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TITLE = Font(bold=True, size=14)
@@ -79,7 +92,7 @@ def stress_sheets(report: StressReport, data: ModelData) -> dict[str, pd.DataFra
         columns=["case", *_SHOCK_COLUMNS],
     )
     return {
-        "Resilience": summary,
+        "Resilience": summary.drop(columns=list(ACROSS_METALS["Resilience"])),
         "Resilience by metal": report.by_metal().drop(columns="unit"),
         "Resilience indicators": indicators,
         "Unmet by shock": report.unmet(),
@@ -103,11 +116,16 @@ def comparison_sheets(comparison: Comparison) -> dict[str, pd.DataFrame]:
         for name, r in comparison.reports.items()
     ]
     table = pd.concat(indicators, ignore_index=True)
+    gains = comparison.gains()
+    # the total row keeps the extra normal cost; its unmet demand avoided added iron to
+    # lithium, and so did the ratio of it to the cost (kt per bn USD): not shown
+    gains.loc[gains["metal"] == "all", "unmet_avoided"] = math.nan
     return {
-        "Plan comparison": comparison.plans(),
+        "Plan comparison": comparison.plans().drop(columns=list(ACROSS_METALS["Plan comparison"])),
         "Plan holdings": comparison.holdings(),
-        "What it buys": comparison.gains(),
-        "Scenarios": comparison.scenarios(),
+        "What it buys": gains.drop(columns="unmet_avoided_per_musd"),
+        "Scenarios": comparison.scenarios().drop(columns=list(ACROSS_METALS["Scenarios"])),
+        "Scenarios by metal": comparison.by_metal().drop(columns="unit"),
         "Resilience indicators": table[["plan", *table.columns[:-1]]],
     }
 
@@ -152,10 +170,11 @@ def write_stress_report(
     return save_workbook(workbook, path, overwrite=overwrite, protect=protect)
 
 
-def _header(column: str) -> str:
+def _header(column: str, unit: str | None = None) -> str:
     """Reader words for a column (the report's label table; an unknown id's underscores
-    become spaces), with its unit in brackets."""
-    unit = UNITS.get(column)
+    become spaces), with its unit in brackets (``unit``, else the column's in
+    :data:`UNITS`)."""
+    unit = unit or UNITS.get(column)
     words = header(column)
     if words == column and "_" in column:
         words = column.replace("_", " ")
@@ -163,11 +182,49 @@ def _header(column: str) -> str:
     return f"{words} ({unit})" if unit and f"({unit}" not in words else words
 
 
-def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
-    """A DataFrame at ``first_row``, money in bn USD: bold wrapped header (units in
-    brackets), values with a number format by size (money: bn USD to ten million), column
-    widths that fit (within limits)."""
+def _reader(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A table as a reader sees it, and the unit each converted column's header names.
+
+    Money in bn USD (:func:`msc_model.report.natural.money_frame`). In a table with a
+    ``metal`` column, each row's tonnes in its metal's unit: with a ``unit`` column, every
+    number of a row in kt or kt/yr (:func:`msc_model.report.natural.mass_rows`: the unit
+    column then says "Mt/yr" on iron rows, which ``msc stress --plan`` reads back), and
+    when every row is such, the header names the rule ("Fe Mt/yr; Cu, Li kt/yr", with
+    "storage" for the stock rows of the Capacity sheet); without one, the columns whose
+    :data:`UNITS` are kt or kt/yr, their header naming the rule ("Fe Mt; Cu, Li kt").
+    """
     frame = natural.money_frame(frame)
+    units: dict[str, str] = {}
+    if "metal" not in frame.columns or frame.empty:
+        return frame, units
+    metals = [m for m in dict.fromkeys(frame["metal"]) if isinstance(m, str) and m != "all"]
+    metals.sort(key=lambda m: m not in natural.MT_METALS)  # "Fe Mt; Cu, Li kt"
+    if "unit" in frame.columns:
+        mass = frame["unit"].map(natural.is_mass)
+        frame = natural.mass_rows(frame)
+        if mass.all():
+            yearly = frame["unit"].astype(str).str.endswith("/yr")
+            flows = [m for m in metals if (yearly & (frame["metal"] == m)).any()]
+            stocks = [m for m in metals if (~yearly & (frame["metal"] == m)).any()]
+            stock = ("storage " if "process" in frame.columns else "") + natural.rule(stocks)
+            text = "; ".join([natural.rule(flows, "/yr")] * bool(flows) + [stock] * bool(stocks))
+            for column in frame.columns:
+                if column not in natural.NOT_IN_ROW_UNIT and natural.is_number(frame[column]):
+                    units[str(column)] = text
+        return frame, units
+    columns = [c for c in frame.columns if natural.is_mass(UNITS.get(str(c)))]
+    frame = natural.per_metal(frame, columns, unit=None)
+    for column in columns:
+        units[str(column)] = natural.rule(metals, "/yr" if "/yr" in UNITS[str(column)] else "")
+    return frame, units
+
+
+def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
+    """A DataFrame at ``first_row`` as a reader sees it (:func:`_reader`: money in bn USD,
+    tonnes in the metal's unit): bold wrapped header (units in brackets), values with a
+    number format by size (money: bn USD to ten million), column widths that fit (within
+    limits)."""
+    frame, units = _reader(frame)
     money = {
         j
         for j, column in enumerate(frame.columns, start=1)
@@ -175,7 +232,7 @@ def _table(sheet, frame: pd.DataFrame, first_row: int) -> None:
     }
     lines = 1
     for j, column in enumerate(frame.columns, start=1):
-        text = _header(str(column))
+        text = _header(str(column), units.get(str(column)))
         cell = sheet.cell(first_row, j, text)
         cell.font, cell.alignment = _BOLD, _WRAP
         longest = max([len(str(v)) for v in frame.iloc[:200, j - 1]] + [8])
@@ -227,40 +284,95 @@ def _put(sheet, row: int, column: int, value: object) -> None:
 
 
 def _unmet_chart(sheet, report: StressReport, data: ModelData) -> None:
-    """Extra unmet demand by metal for each shock, below the summary, as a bar chart."""
+    """Extra unmet demand of each metal under each shock, below the summary: a table in
+    each metal's unit and a bar chart a unit (iron in Mt apart from copper and lithium)."""
     table = report.by_metal().pivot_table(
         index="case", columns="metal", values="extra_unmet", aggfunc="sum", sort=False
     )
-    table = table.reindex(columns=[m for m in data.metals if m in table.columns])
-    _bar_chart(sheet, table, "Extra unmet demand by metal (kt over the horizon)",
-               "Extra unmet demand under each shock")  # fmt: skip
+    metals = [m for m in data.metals if m in table.columns]
+    shown = pd.DataFrame(
+        {_series(m): table[m] / natural.divisor(m) for m in metals}, index=table.index
+    )
+    charts = [
+        (f"Extra unmet demand under each shock ({unit})", unit, [_series(m) for m in group])
+        for unit, group in _by_unit(metals).items()
+    ]
+    heading = f"Extra unmet demand by metal over the horizon ({natural.rule(metals)})"
+    _bar_charts(sheet, shown, heading, charts)
 
 
 def _scenario_chart(sheet, comparison: Comparison) -> None:
-    """Unmet demand of each plan in each scenario, below the table, as a bar chart."""
-    table = comparison.scenarios().pivot_table(
-        index="scenario", columns="plan", values="unmet", aggfunc="sum", sort=False
+    """Unmet demand of each metal for each plan in each scenario, below the table: a table
+    in each metal's unit and a bar chart a unit."""
+    table = comparison.by_metal().pivot_table(
+        index="scenario", columns=["metal", "plan"], values="unmet", aggfunc="sum", sort=False
     )
-    _bar_chart(sheet, table, "Unmet demand by scenario and plan (kt over the horizon)",
-               "Unmet demand: ordinary vs shock-aware plan")  # fmt: skip
+    metals = [m for m in comparison.data.metals if m in table.columns.get_level_values(0)]
+    plans = list(comparison.reports)
+    shown = pd.DataFrame(
+        {
+            _series(m, plan): table[(m, plan)] / natural.divisor(m)
+            for m in metals
+            for plan in plans
+            if (m, plan) in table.columns
+        },
+        index=table.index,
+    )
+    charts = [
+        (
+            f"Unmet demand: ordinary vs shock-aware plan ({unit})",
+            unit,
+            [_series(m, plan) for m in group for plan in plans if _series(m, plan) in shown],
+        )
+        for unit, group in _by_unit(metals).items()
+    ]
+    heading = f"Unmet demand by scenario and plan over the horizon ({natural.rule(metals)})"
+    _bar_charts(sheet, shown, heading, charts)
 
 
-def _bar_chart(sheet, table: pd.DataFrame, heading: str, title: str) -> None:
-    """Write ``table`` (rows: categories, columns: series) three rows below the sheet's
-    content and a clustered column chart of it to the right of the content."""
+def _series(metal: str, plan: str = "") -> str:
+    """A chart table's column: "Fe (Mt)", "shock-aware, Cu (kt)"."""
+    return f"{plan + ', ' if plan else ''}{metal} ({natural.mass(metal)})"
+
+
+def _by_unit(metals: Sequence[str]) -> dict[str, list[str]]:
+    """Metals grouped by the unit they are shown in ("Mt": [Fe], "kt": [Cu, Li]): one
+    chart a unit, so that no axis mixes Mt and kt."""
+    groups: dict[str, list[str]] = {}
+    for metal in metals:
+        groups.setdefault(natural.mass(metal), []).append(metal)
+    return groups
+
+
+#: rows a chart takes below the one before it (7.5 cm high at the default row height)
+_CHART_ROWS = 16
+
+
+def _bar_charts(
+    sheet, table: pd.DataFrame, heading: str, charts: Sequence[tuple[str, str, Sequence[str]]]
+) -> None:
+    """Write ``table`` (rows: categories, columns: series, already in the reader's units)
+    three rows below the sheet's content and, below it, one clustered column chart per
+    (title, axis unit, columns) of ``charts``."""
     top = sheet.max_row + 3
     sheet.cell(top - 1, 1, heading).font = _TITLE
     _table(sheet, table.reset_index(), first_row=top)
     sheet.freeze_panes = "A2"
     if table.empty:
         return
-    chart = BarChart()
-    chart.type, chart.title, chart.y_axis.title = "col", title, "kt"
     last = top + len(table)
-    chart.add_data(
-        Reference(sheet, min_col=2, max_col=1 + table.shape[1], min_row=top, max_row=last),
-        titles_from_data=True,
-    )
-    chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=last))
-    chart.width, chart.height = 18, 9
-    sheet.add_chart(chart, f"A{last + 2}")  # below the table it plots
+    anchor = last + 2
+    for title, unit, columns in charts:
+        if not columns:
+            continue
+        chart = BarChart()
+        chart.type, chart.title, chart.y_axis.title = "col", title, unit
+        for column in columns:
+            j = 2 + list(table.columns).index(column)
+            chart.add_data(
+                Reference(sheet, min_col=j, min_row=top, max_row=last), titles_from_data=True
+            )
+        chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=last))
+        chart.width, chart.height = 18, 7.5
+        sheet.add_chart(chart, f"A{anchor}")  # below the table it plots, one under another
+        anchor += _CHART_ROWS

@@ -61,7 +61,8 @@ def compare_command(
     quiet: Quiet = False,
 ) -> None:
     """Run the base case and scenarios; indicators side by side and the cells each changed."""
-    from msc_model.report.natural import bn
+    from msc_model.report.natural import bn, listing
+    from msc_model.report.secondary import unmet_by_case
     from msc_model.scenarios.comparison import compare
 
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
@@ -85,16 +86,23 @@ def compare_command(
     cases = [c for c in table.columns[4:] if not str(c).endswith(" - base")]
     plan = table[table["indicator"] == "plan_cost"].iloc[0]
     curtailed = table[table["indicator"] == "curtailed"].iloc[0]
+    # demand left unmet per metal in its unit (iron Mt, others kt), never added up
+    unmet = unmet_by_case(table)
     # one row per case, so any number of scenarios fits 80 columns
     view = Table(title="each case over the horizon (present value)")
-    for column in ("case", "plan cost bn USD", "vs base bn USD", "unmet demand kt"):
-        view.add_column(column, justify="left" if column == "case" else "right", no_wrap=True)
+    for column in ("case", "plan cost bn USD", "vs base bn USD", "unmet demand"):
+        view.add_column(
+            column,
+            justify="left" if column == "case" else "right",
+            no_wrap=column != "unmet demand",  # several metals may wrap, numbers never
+        )
     for name in cases:
+        mine = unmet[unmet["run_id"] == name]
         view.add_row(
             str(name),
             f"{bn(plan[name]):,.1f}",
             "" if name == "base" else f"{bn(plan[name] - plan['base']):+,.2f}",
-            f"{curtailed[name]:,.0f}",
+            listing(zip(mine["metal"], mine["value"], strict=True), sep="\n"),
         )
     out.print(view)
     for name in cases:
@@ -221,7 +229,7 @@ def pareto_command(
     quiet: Quiet = False,
 ) -> None:
     """Trade-off curve: total cost against external dependence (augmented ε-constraint)."""
-    from msc_model.report.natural import bn
+    from msc_model.report.natural import bn, listing
     from msc_model.scenarios.tradeoff import pareto
 
     start = time.perf_counter()
@@ -256,8 +264,12 @@ def pareto_command(
     weights = ", ".join(f"{m} {w:.3g}" for m, w in info.get("weights", {}).items())
     capped = ", ".join(str(y) for y in info.get("years", []))
     view = Table(title=f"trade-off curve (cap in {capped}; weights {weights})")
-    # money in bn USD (present value); a cap's marginal cost to the million per point
-    for column in ("cap", "dependence", "extra bn USD", "bn USD per pp", "unmet kt", "note"):
+    # money in bn USD (present value); a cap's marginal cost to the million per point;
+    # demand left unmet per metal in its unit (iron Mt, others kt), never added up
+    unmet: dict[str, list] = {}
+    for r in table.attrs.get("unmet", []):
+        unmet.setdefault(r["run_id"], []).append((r["metal"], r["value"]))
+    for column in ("cap", "dependence", "extra bn USD", "bn USD per pp", "unmet", "note"):
         view.add_column(column, justify="right")
     for row in table.itertuples(index=False):
         note = "knee" if row.knee else ("dominated" if row.dominated else "")
@@ -269,7 +281,11 @@ def pareto_command(
             f"{100 * row.dependence:.1f} %",
             f"{bn(row.cost_increase):,.2f}",
             "" if row.marginal_cost != row.marginal_cost else f"{bn(row.marginal_cost):,.3f}",
-            f"{row.curtailed:,.0f}",
+            listing(
+                unmet.get(row.run_id, []),
+                none="-" if row.curtailed != row.curtailed else "none",
+                sep="\n",  # a metal a line
+            ),
             note,
         )
     out.print(view)
@@ -307,11 +323,17 @@ def _report(frame, folder: Path, start: float, summary: str) -> None:
     )
     short = frame[(frame["indicator"] == "curtailed") & (frame["value"] > 0)]
     if len(short):
-        worst = short.sort_values("value", ascending=False).iloc[0]
+        from msc_model.report.natural import listing
+        from msc_model.report.secondary import unmet_by_run
+
+        # the first such run's unmet demand per metal, in its unit: tonnes of iron and
+        # lithium are neither added nor ranked against each other
+        first = sorted(short["run_id"].unique())[0]
+        unmet = unmet_by_run(frame[frame["run_id"] == first])
         out.print(
-            f"[bold red]{short['run_id'].nunique()} run(s) leave demand unmet[/] (worst "
-            f"{worst['run_id']}: {worst['value']:,.0f} kt): their costs are no answer to the "
-            "case; see the 'curtailed' indicator and the runs table",
+            f"[bold red]{short['run_id'].nunique()} run(s) leave demand unmet[/] (first "
+            f"{first}: {listing(zip(unmet['metal'], unmet['value'], strict=True))}): their "
+            "costs are no answer to the case; see the runs table (curtailed supply per metal)",
             highlight=False,
         )
     if rebuilds.get("rebuilt"):

@@ -26,7 +26,15 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from msc_model.report import natural
 from msc_model.report.compare_charts import compare_chart_table, compare_charts
 from msc_model.report.labels import header, reader_frame, word
-from msc_model.report.secondary import format_sheet, reader_sheets, run_info_table
+from msc_model.report.secondary import (
+    curtailed_by_metal,
+    format_sheet,
+    is_curtailed,
+    reader_sheets,
+    run_info_table,
+    unmet_by_case,
+    unmet_by_run,
+)
 from msc_model.report.writer import (
     WriteOutcome,
     check_target,
@@ -94,7 +102,8 @@ def write_sweep(frame: pd.DataFrame, runs: pd.DataFrame, folder: str | Path) -> 
     write_tidy(frame, folder)
     _csv(folder / "runs.csv", runs)
     method = frame.attrs["sweep"]["method"]
-    sheets: dict[str, pd.DataFrame] = {"Runs": runs}
+    # the runs' curtailed supply per metal, never iron and lithium tonnes added up
+    sheets: dict[str, pd.DataFrame] = {"Runs": curtailed_by_metal(runs, unmet_by_run(frame))}
     charts = {}
     if method == "oat":
         table = tornado(frame)
@@ -121,9 +130,14 @@ def write_pareto(
     _csv(folder / "frontier.csv", table)
     _csv(folder / "runs.csv", runs)
     info = run_info_table("trade-off curve (cost against dependence)", sha256=_plan_hash(folder))
+    unmet = unmet_by_run(results)  # curtailed supply per metal in the workbook
     return _summary(
         folder / "frontier.xlsx",
-        {"Frontier": table, "Runs": runs, "Run info": info},
+        {
+            "Frontier": curtailed_by_metal(table, unmet),
+            "Runs": curtailed_by_metal(runs, unmet),
+            "Run info": info,
+        },
         {"Frontier": _frontier_chart},
     )
 
@@ -143,6 +157,8 @@ def write_compare(
     if indicators is not None and not indicators.empty:
         sheets = {"Indicators": indicators, "Charts": compare_chart_table(indicators), **sheets}
         draw["Charts"] = compare_charts
+        if "Runs" in sheets:  # each case's curtailed supply per metal, from its indicators
+            sheets["Runs"] = curtailed_by_metal(sheets["Runs"], unmet_by_case(indicators))
     workbook = next((p for p in protect if p is not None), None)
     sheets["Run info"] = run_info_table("scenario comparison", workbook)
     return _summary(path, sheets, draw, overwrite=overwrite, protect=protect)
@@ -285,7 +301,7 @@ def _frontier_chart(ws, frame: pd.DataFrame) -> None:
         ws.cell(i, start + 2, float(point.total_cost) if point.knee else None)
     last = len(front) + 1
     # runs that curtailed supply are not comparable plans: marked apart, never on the line
-    cut = frame[frame["curtailed"].fillna(0) > 1e-6].dropna(subset=["dependence", "total_cost"])
+    cut = frame[is_curtailed(frame)].dropna(subset=["dependence", "total_cost"])
     ws.cell(1, start + 3, "curtailed dependence")
     ws.cell(1, start + 4, "curtailed runs (supply cut)")
     for i, point in enumerate(cut.itertuples(index=False), start=2):

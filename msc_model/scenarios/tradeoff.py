@@ -94,7 +94,9 @@ def pareto(
         ``cost_increase`` (against the reference), ``marginal_cost`` (MUSD per percentage
         point from the previous frontier point), ``curtailed`` (kt of demand left unmet;
         a point with any is never on the frontier), ``on_frontier``, ``dominated``,
-        ``knee``, ``status``, ``error``. ``attrs["pareto"]`` holds the weights and years.
+        ``knee``, ``status``, ``error``. ``attrs["pareto"]`` holds the weights and years,
+        ``attrs["unmet"]`` each run's demand left unmet per metal (records of run_id,
+        metal, value in kt over the horizon: ``curtailed`` metal by metal).
         The tidy results of every run are written to ``out``.
     """
     base, _ = load_case(workbook, scenario, scenario_file)
@@ -161,10 +163,14 @@ def pareto(
         "years": list(capped),
         "augmentation": spec.augmentation,
     }
+    from msc_model.report.secondary import unmet_by_run
+
+    results = tidy(records)
+    table.attrs["unmet"] = unmet_by_run(results).to_dict("records")
     if out is not None:
         from msc_model.scenarios.output import write_pareto
 
-        write_pareto(table, tidy(records), runs_table(records), out)
+        write_pareto(table, results, runs_table(records), out)
     return table
 
 
