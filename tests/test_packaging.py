@@ -51,3 +51,27 @@ def test_python_m_pytest_collects_from_the_checkout() -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "error" not in proc.stdout.lower().splitlines()[-1]
+
+
+def test_a_process_importing_the_sources_finds_the_shipped_files(tmp_path) -> None:
+    """A worker process that ``python -m pytest`` spawns from a checkout imports
+    ``msc_model`` from the sources, where ``sheets/`` and ``solvers/`` sit beside the
+    package and the conftest's mapping is not made: it must still find the default workbook
+    and the solver profiles (it failed with ``No module named 'msc_model.solvers'``).
+    ``-I`` keeps any install out, so only the sources can be imported."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from msc_model.shipped import default_workbook, shipped_folder\n"
+        "print(default_workbook()); print(shipped_folder('solvers') / 'default.txt')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    workbook, profile = (Path(line) for line in proc.stdout.split())
+    assert workbook == ROOT / "sheets" / "china_baseline.xlsx" and workbook.is_file()
+    assert profile == ROOT / "solvers" / "default.txt" and profile.is_file()

@@ -13,13 +13,13 @@ profile uses them: dual simplex is fastest on small cases, interior point on lar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 import highspy
 from pyomo.common.tee import capture_output
 
 from msc_model.errors import SolveError
+from msc_model.shipped import shipped_folder
 
 #: keys read by msc itself (never passed to HiGHS)
 SWITCH_KEYS = ("large_columns", "large_profile")
@@ -48,11 +48,10 @@ def profile_path(name_or_path: str | Path) -> Path:
     path = Path(name_or_path)
     if path.suffix == ".txt" and path.is_file():
         return path
-    packaged = files("msc_model.solvers") / f"{name_or_path}.txt"
+    folder = shipped_folder("solvers")
+    packaged = folder / f"{name_or_path}.txt"
     if not packaged.is_file():
-        available = sorted(
-            p.name[:-4] for p in files("msc_model.solvers").iterdir() if p.name.endswith(".txt")
-        )
+        available = sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".txt"))
         raise SolveError(f"no solver profile '{name_or_path}' (available: {', '.join(available)})")
     return Path(str(packaged))
 
