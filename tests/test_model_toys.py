@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
@@ -212,6 +213,13 @@ def test_everything_case_identities() -> None:
         assert dep.loc[(metal, t), "value"] <= dep.loc[(metal, t), "target"] + 1e-7
     share = indicators.hinterland_share(res, data).query("process == 'processing' and year > 2025")
     assert (share["value"] >= 0.3 - 1e-7).all()
+    # end-of-life scrap as extracted is the model's own Expression (pre-base history plus
+    # several lifetimes of met demand); where the model has none, it is zero
+    arising = res.scrap.set_index(["metal", "region", "year"])["end_of_life"]
+    for key in arising.index:
+        expected = pyo.value(model.end_of_life[key]) if key in model.end_of_life else 0.0
+        assert arising[key] == pytest.approx(expected, rel=1e-9), key
+    assert len(model.end_of_life) and (arising > 0).all()
 
 
 # --- indicators recomputed by hand from the toys' flows ----------------------------------
@@ -334,6 +342,7 @@ def test_cap_marginal_cost_in_present_value_and_in_the_years_money() -> None:
     )
     marginal = indicators.dependence_marginal_cost(run(data), data)
     assert marginal["year"].tolist() == [2026]
+    assert marginal[["target", "consumption"]].iloc[0].tolist() == pytest.approx([0.6, 100.0])
     assert marginal["value"].item() == pytest.approx(5.0 / 1.1)
     assert marginal["undiscounted"].item() == pytest.approx(5.0)
     slack = toys.dependence_cap(target=1.0)
@@ -470,3 +479,180 @@ def test_headline_years_are_the_base_2030_2035_and_final_inside_the_horizon() ->
         "reserve_days_2036",
         "marginal_cost_2036",
     ]
+
+
+# --- the extracted tables (results.py) -------------------------------------------------
+
+
+def test_demand_left_unmet_yields_no_scrap_a_lifetime_later() -> None:
+    """Toy 1 with refined imports capped at 50 kt/yr. 2025: 50 imported + 20 recycled,
+    30 unmet; 2026: 50 + 32, 18 unmet. Products last two years, so the scrap arising in
+    2027 is the 70 kt consumed in 2025, not the 100 demanded: 35 collected, 28 recycled,
+    22 unmet. The extracted end-of-life scrap is the model's own Expression."""
+    data = toys.recycling_loop().with_params(
+        {"import_availability": {(METAL, "refined", "World"): 50.0}}
+    )
+    model = build_model(data)
+    res = extract_results(model, data, solve(model))
+    assert series(res.unmet) == pytest.approx([30, 18, 22])
+    assert res.unmet["demand"].tolist() == pytest.approx([100] * 3)
+    scrap = res.scrap.sort_values("year")
+    assert scrap["end_of_life"].tolist() == pytest.approx([50, 80, 70])
+    assert scrap["collected"].tolist() == pytest.approx([25, 40, 35])
+    for row in scrap.itertuples():
+        expected = pyo.value(model.end_of_life[row.metal, row.region, row.year])
+        assert row.end_of_life == pytest.approx(expected)
+
+
+#: the columns of each table of Results (its docstring), and the units a table may carry
+RESULTS_TABLES = {
+    "capacity": ("metal process region year residual new total unit", {"kt/yr", "kt"}),
+    "activity": ("metal process region year value unit", {"kt/yr"}),
+    "flows": ("metal form flow region year value unit", {"kt/yr"}),
+    "imports": ("metal form origin region year value unit", {"kt/yr"}),
+    "exports": ("metal form region year value unit", {"kt/yr"}),
+    "shipments": ("metal form region_from region_to mode year value unit", {"kt/yr"}),
+    "stock": ("metal region year stock fill draw storage_capacity unit", {"kt"}),
+    "scrap": (
+        "metal region year end_of_life collected prompt recycled_input landfill unit",
+        {"kt/yr"},
+    ),
+    "unmet": ("metal region year value demand unit", {"kt/yr"}),
+    "demand": ("metal region year value unit", {"kt/yr"}),
+    "costs": ("term year undiscounted discounted unit kind", {"MUSD"}),
+    "duals": ("metal year dual target consumption unit", {"MUSD/kt"}),
+}
+
+
+@pytest.mark.parametrize("toy", [toys.everything, toys.stockpile])
+def test_results_tables_are_tidy(toy) -> None:
+    """Each table has its documented columns and units, a plain 0…n−1 index, and numbers
+    only: no NaN (a case without scrap, like the stockpile, has a scrap table of zeros,
+    one row per region and year) and, in the tables of quantities, no −0.0 (a report
+    would show "-0")."""
+    data = toy()
+    res = run(data)
+    assert res.termination == "optimal"
+    for name, (columns, units) in RESULTS_TABLES.items():
+        table = getattr(res, name)
+        assert table.columns.tolist() == columns.split(), name
+        if len(table):
+            assert set(table["unit"]) <= units, name
+        assert table.index.equals(pd.RangeIndex(len(table))), name
+        numbers = table.select_dtypes("number").drop(columns="year", errors="ignore")
+        values = numbers.to_numpy(dtype=float)
+        assert not pd.isna(values).any(), name
+        if name not in ("costs", "duals"):  # solver expressions and duals: may be -0.0
+            assert not ((values == 0) & np.signbit(values)).any(), name
+    assert len(res.scrap) == len(data.regions) * len(data.years)
+    storage = res.capacity[res.capacity["process"] == "storage"]
+    assert set(storage["unit"]) == {"kt"} and len(storage) == len(data.regions) * len(data.years)
+    assert set(res.capacity[res.capacity["process"] != "storage"]["unit"]) == {"kt/yr"}
+
+
+def test_stockpile_has_no_scrap_and_its_storage_is_existing_capacity() -> None:
+    """Toy 3 has no end uses: no scrap arises, so its scrap table is zeros; its 30 kt of
+    storage is existing (residual) capacity, nothing new."""
+    res = run(toys.stockpile())
+    numbers = res.scrap[["end_of_life", "collected", "prompt", "recycled_input", "landfill"]]
+    assert (numbers == 0.0).all().all()
+    storage = res.capacity[res.capacity["process"] == "storage"]
+    assert storage["residual"].tolist() == [30.0] * 4
+    assert storage["new"].tolist() == [0.0] * 4
+    assert storage["total"].tolist() == [30.0] * 4
+
+
+def test_capacity_rows_split_existing_and_new() -> None:
+    """Toy 2: the 40 kt/yr mine is new in 2026 (nothing existing); the smelter and the
+    processing plant are 1000 kt/yr existing, nothing new."""
+    res = run(toys.dependence_cap())
+    cap = res.capacity.set_index(["process", "year"])
+    assert cap.loc[("mining", 2025), ["residual", "new", "total"]].tolist() == [0.0, 0.0, 0.0]
+    assert cap.loc[("mining", 2026), ["residual", "new", "total"]].tolist() == pytest.approx(
+        [0.0, 40.0, 40.0]
+    )
+    for process in ("smelting", "processing"):
+        for year in (2025, 2026):
+            row = cap.loc[(process, year), ["residual", "new", "total"]].tolist()
+            assert row == pytest.approx([1000.0, 0.0, 1000.0]), (process, year)
+    # the prices come with the results: the marginal tonne of 2025 is imported at 10;
+    # a sweep that asks for none gets none
+    prices = res.prices.set_index(["kind", "item", "year"])["value"]
+    assert prices["commodity price", "refined", 2025] == pytest.approx(10_000.0)  # USD/t
+    data = toys.dependence_cap()
+    model = build_model(data)
+    assert extract_results(model, data, solve(model), prices=False).prices is None
+
+
+def test_flow_names_are_the_documented_ones() -> None:
+    """Every feature on: each form's balance has exactly the terms the Results docstring
+    names (landfill only in scrap; unmet demand and demand only in product; draw and fill
+    only in refined)."""
+    res = run(toys.everything())
+    names = {form: set(group["flow"]) for form, group in res.flows.groupby("form")}
+    trade = {"imports", "shipments_in", "shipments_out"}
+    assert names == {
+        "ore": {"mining", "smelting"} | trade,
+        "refined": {"smelting", "recycling", "draw", "fill", "processing", "exports"} | trade,
+        "product": {"processing", "unmet_demand", "demand", "shipments_in", "shipments_out"},
+        "scrap": {"collected", "prompt", "recycling", "landfill"} | trade,
+    }
+
+
+def test_check_balances_catches_scrap_recycled_beyond_what_is_there() -> None:
+    """Toy 1: take 1 kt more scrap into recycling in 2026 and book it as negative landfill:
+    the group still sums to zero, but landfill > 0 means scrap used that was never there."""
+    res = run(toys.recycling_loop())
+    flows = res.flows.copy()
+    scrap_2026 = (flows["form"] == "scrap") & (flows["year"] == 2026)
+    flows.loc[scrap_2026 & (flows["flow"] == "recycling"), "value"] -= 1.0
+    flows.loc[scrap_2026 & (flows["flow"] == "landfill"), "value"] += 1.0
+    assert flows.groupby(["form", "year"])["value"].sum().abs().max() < 1e-9
+    with pytest.raises(
+        BalanceError,
+        match=r"^scrap balance of Cu in R, 2026: recycling uses 1 kt/yr more scrap than is "
+        r"available$",
+    ):
+        check_balances(dataclasses.replace(res, flows=flows), toys.recycling_loop())
+
+
+def test_check_balances_tolerance_is_relative_to_the_largest_flow() -> None:
+    """Toy 1's largest flow is the 100 kt/yr of demand: at rtol 1e-6 a residual of 5e-5
+    kt/yr passes and one of 2e-4 is reported, with its size and the tolerance."""
+    res = run(toys.recycling_loop())
+    data = toys.recycling_loop()
+    row = res.flows.index[(res.flows["flow"] == "imports") & (res.flows["year"] == 2025)][0]
+    for residual, closes in ((5e-5, True), (2e-4, False)):
+        flows = res.flows.copy()
+        flows.loc[row, "value"] += residual
+        tampered = dataclasses.replace(res, flows=flows)
+        if closes:
+            check_balances(tampered, data)
+        else:
+            with pytest.raises(BalanceError, match=r"residual 0\.0002 kt/yr \(tolerance 0\.0001\)"):
+                check_balances(tampered, data)
+    check_balances(dataclasses.replace(res, flows=flows), data, rtol=1e-5)
+
+
+def test_check_balances_scale_is_the_case_own() -> None:
+    """The tolerance follows the case's size both ways. A case of 0.01 kt/yr (a small
+    metal) has a tolerance of 1e-8 kt/yr: a residual of 5e-8 is found. A stock of 1000 kt
+    (larger than any flow) sets the scale of the stockpile: tolerance 1e-3, so a residual
+    of 5e-4 kt/yr on its ~100 kt/yr flows passes."""
+    years = (2025, 2025)
+    tiny = toys.make_data(years, {"demand": toys.flat_demand(years, 0.01)})
+    res = run(tiny)
+    flows = res.flows.copy()
+    flows.loc[flows["flow"] == "imports", "value"] += 5e-8
+    with pytest.raises(BalanceError, match="refined balance of Cu in R, 2025"):
+        check_balances(dataclasses.replace(res, flows=flows), tiny)
+
+    big = toys.stockpile().with_params(
+        {"initial_stock": {(METAL, "R"): 1000.0}, "storage_capacity": {(METAL, "R"): 1000.0}}
+    )
+    res = run(big)
+    assert res.stock["stock"].max() >= 1000.0 - 4 * 105.0 > 3 * res.flows["value"].abs().max()
+    flows = res.flows.copy()
+    row = flows.index[(flows["flow"] == "imports") & (flows["year"] == 2028)][0]
+    flows.loc[row, "value"] += 5e-4
+    check_balances(dataclasses.replace(res, flows=flows), big)
