@@ -524,12 +524,17 @@ RESULTS_TABLES = {
 }
 
 
+#: the label columns of the Results tables; every other column but unit and kind is a float
+LABEL_COLUMNS = {"metal", "process", "form", "flow", "origin", "region", "region_from"}
+LABEL_COLUMNS |= {"region_to", "mode", "year", "term", "unit", "kind"}
+
+
 @pytest.mark.parametrize("toy", [toys.everything, toys.stockpile])
 def test_results_tables_are_tidy(toy) -> None:
-    """Each table has its documented columns and units, a plain 0…n−1 index, and numbers
-    only: no NaN (a case without scrap, like the stockpile, has a scrap table of zeros,
-    one row per region and year) and, in the tables of quantities, no −0.0 (a report
-    would show "-0")."""
+    """Each table has its documented columns and units, a plain 0…n−1 index, and float
+    numbers only: no NaN or None (a case without scrap, like the stockpile, has a scrap
+    table of zeros, one row per region and year) and, in the tables of quantities, no
+    −0.0 (a report would show "-0")."""
     data = toy()
     res = run(data)
     assert res.termination == "optimal"
@@ -539,7 +544,9 @@ def test_results_tables_are_tidy(toy) -> None:
         if len(table):
             assert set(table["unit"]) <= units, name
         assert table.index.equals(pd.RangeIndex(len(table))), name
-        numbers = table.select_dtypes("number").drop(columns="year", errors="ignore")
+        numbers = table.drop(columns=[c for c in table if c in LABEL_COLUMNS])
+        if len(table):
+            assert (numbers.dtypes == "float64").all(), name
         values = numbers.to_numpy(dtype=float)
         assert not pd.isna(values).any(), name
         if name not in ("costs", "duals"):  # solver expressions and duals: may be -0.0
@@ -560,6 +567,34 @@ def test_stockpile_has_no_scrap_and_its_storage_is_existing_capacity() -> None:
     assert storage["residual"].tolist() == [30.0] * 4
     assert storage["new"].tolist() == [0.0] * 4
     assert storage["total"].tolist() == [30.0] * 4
+
+
+def test_scrap_table_landfill_is_what_the_scrap_balance_leaves() -> None:
+    """Every feature on (no recycling plant in 2025, so scrap is landfilled): the scrap
+    table's landfill is positive and is collected + prompt scrap + net inflows (imports,
+    shipments) − recycling input, region by region."""
+    res = run(toys.everything())
+    scrap = res.scrap.set_index(["metal", "region", "year"])
+    flows = res.flows[res.flows["form"] == "scrap"]
+    trade = flows[flows["flow"].isin(["imports", "exports", "shipments_in", "shipments_out"])]
+    net_in = trade.groupby(["metal", "region", "year"])["value"].sum()
+    left = scrap["collected"] + scrap["prompt"] - scrap["recycled_input"]
+    left = left + net_in.reindex(scrap.index, fill_value=0.0)
+    assert scrap["landfill"].to_numpy() == pytest.approx(left.to_numpy(), abs=1e-9)
+    assert (scrap["landfill"] >= 0).all() and (scrap["landfill"] > 1.0).any()
+
+
+def test_storage_built_for_a_reserve_is_new_capacity() -> None:
+    """Toy 3 without its existing stock and storage: the 10 kt reserve of 2028 needs
+    10 kt of storage, all of it new."""
+    data = toys.stockpile().with_params(
+        {"initial_stock": {(METAL, "R"): 0.0}, "storage_capacity": {(METAL, "R"): 0.0}}
+    )
+    res = run(data)
+    storage = res.capacity[res.capacity["process"] == "storage"]
+    assert storage["residual"].tolist() == [0.0] * 4
+    assert storage["new"].sum() == pytest.approx(10.0)
+    assert storage["total"].iloc[-1] == pytest.approx(10.0)
 
 
 def test_capacity_rows_split_existing_and_new() -> None:
