@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
@@ -17,7 +18,7 @@ from toys import METAL, PENALTY, PRICE
 
 from msc_model import indicators
 from msc_model.errors import BalanceError, InfeasibleError
-from msc_model.model import build_model
+from msc_model.model import COST_TERMS, PLAN_TERMS, build_model
 from msc_model.results import Results, check_balances, extract_results
 from msc_model.solver import solve
 
@@ -49,7 +50,11 @@ def test_recycling_loop_scrap_from_two_years_back_displaces_imports() -> None:
     assert series(res.activity, process="recycling") == pytest.approx([20, 32, 40])
     assert series(res.imports) == pytest.approx([80, 68, 60])
     assert indicators.recycling_rate(res)["value"].tolist() == pytest.approx([0.5] * 3)
-    assert indicators.recycled_share(res)["value"].tolist() == pytest.approx([0.2, 0.32, 0.4])
+    share = indicators.recycled_share(res)
+    assert share["value"].tolist() == pytest.approx([0.2, 0.32, 0.4])
+    # no smelter in the toy (no smelting rows at all): none smelted, not unknown
+    assert share["smelting"].tolist() == [0.0, 0.0, 0.0]
+    assert share["imports"].tolist() == pytest.approx([80, 68, 60])
 
 
 def test_binding_dependence_cap_forces_a_mine() -> None:
@@ -208,3 +213,481 @@ def test_everything_case_identities() -> None:
         assert dep.loc[(metal, t), "value"] <= dep.loc[(metal, t), "target"] + 1e-7
     share = indicators.hinterland_share(res, data).query("process == 'processing' and year > 2025")
     assert (share["value"] >= 0.3 - 1e-7).all()
+    # end-of-life scrap as extracted is the model's own Expression (pre-base history plus
+    # several lifetimes of met demand); where the model has none, it is zero
+    arising = res.scrap.set_index(["metal", "region", "year"])["end_of_life"]
+    for key in arising.index:
+        expected = pyo.value(model.end_of_life[key]) if key in model.end_of_life else 0.0
+        assert arising[key] == pytest.approx(expected, rel=1e-9), key
+    assert len(model.end_of_life) and (arising > 0).all()
+
+
+# --- indicators recomputed by hand from the toys' flows ----------------------------------
+
+
+def test_dependence_counts_old_scrap_recycled_and_nets_out_scrap_exports() -> None:
+    """Toy 1 (no mine: no mining rows at all; every form counted) with 5 kt of scrap
+    exported in 2026. Collected 25, 40, 50; recycled 25, 35, 50 (output 20, 28, 40);
+    refined imports 80, 72, 60. Net imports = refined imports − scrap exports = 80, 67, 60;
+    old scrap recycled = recycling input − net scrap imports = 25, 40, 50; consumption =
+    105, 107, 110. No cap: the target is NaN, a float, never None."""
+    data = toys.recycling_loop().with_params({"export_demand": {(METAL, "scrap", 2026): 5.0}})
+    res = run(data)
+    assert series(res.exports) == pytest.approx([5.0])
+    dep = indicators.dependence(res, data)
+    assert dep["net_imports"].tolist() == pytest.approx([80, 67, 60])
+    assert dep["consumption"].tolist() == pytest.approx([105, 107, 110])
+    assert dep["value"].tolist() == pytest.approx([80 / 105, 67 / 107, 60 / 110])
+    assert dep["target"].dtype == float and dep["target"].isna().all()
+
+
+def test_dependence_by_stage_by_hand() -> None:
+    """The same case per stage: net imports of each form over production + net imports.
+    ore: nothing produced or traded, 0/0 → NaN (never 0); refined: recycling 20, 28, 40
+    against imports 80, 72, 60; product: processing 100, no trade; scrap: production is
+    the scrap collected (25, 40, 50), 5 kt of it exported in 2026: −5 / 35."""
+    data = toys.recycling_loop().with_params({"export_demand": {(METAL, "scrap", 2026): 5.0}})
+    stage = indicators.dependence_by_stage(run(data))
+    assert stage["year"].tolist() == [y for y in (2025, 2026, 2027) for _ in range(4)]
+    by_form = {form: rows for form, rows in stage.groupby("form")}
+    ore = by_form["ore"]
+    assert (
+        ore[["production", "net_imports", "apparent_consumption"]].to_numpy().tolist()
+        == [[0.0, 0.0, 0.0]] * 3
+    )
+    assert ore["value"].isna().all()
+    refined = by_form["refined"]
+    assert refined["production"].tolist() == pytest.approx([20, 28, 40])
+    assert refined["net_imports"].tolist() == pytest.approx([80, 72, 60])
+    assert refined["value"].tolist() == pytest.approx([0.8, 0.72, 0.6])
+    product = by_form["product"]
+    assert product["apparent_consumption"].tolist() == pytest.approx([100] * 3)
+    assert product["value"].tolist() == pytest.approx([0.0] * 3)
+    scrap = by_form["scrap"]
+    assert scrap["production"].tolist() == pytest.approx([25, 40, 50])
+    assert scrap["net_imports"].tolist() == pytest.approx([0, -5, 0])
+    assert scrap["apparent_consumption"].tolist() == pytest.approx([25, 35, 50])
+    assert scrap["value"].tolist() == pytest.approx([0, -5 / 35, 0])
+
+
+def test_dependence_by_stage_reads_the_balances_flows() -> None:
+    """Every feature on (prompt scrap, ore and scrap imports, refined exports, two regions):
+    each stage's production is what its producers put into that form's pools in the
+    balances (ore: mining; refined: smelting and recycling; product: processing; scrap:
+    collected and prompt scrap) and its net imports are the imports and exports terms."""
+    data = toys.everything()
+    res = run(data)
+    stage = indicators.dependence_by_stage(res).set_index(["metal", "form", "year"])
+    flows = res.flows.groupby(["metal", "form", "year", "flow"])["value"].sum()
+    producers = {
+        "ore": ["mining"],
+        "refined": ["smelting", "recycling"],
+        "product": ["processing"],
+        "scrap": ["collected", "prompt"],
+    }
+    for (metal, form, year), row in stage.iterrows():
+        group = flows[metal, form, year]
+        made = group.reindex(producers[form], fill_value=0.0).sum()
+        traded = group.reindex(["imports", "exports"], fill_value=0.0).sum()
+        assert row["production"] == pytest.approx(made, abs=1e-9), (form, year)
+        assert row["net_imports"] == pytest.approx(traded, abs=1e-9), (form, year)
+        assert row["apparent_consumption"] == pytest.approx(made + traded, abs=1e-9)
+    # the case exercises what the sums distinguish
+    assert (res.scrap["prompt"] > 0).any() and (res.exports["value"] > 0).any()
+    assert (stage.xs("scrap", level="form")["net_imports"] > 0).any()
+
+
+def test_cost_breakdown_shares_of_the_discounted_plan_cost() -> None:
+    """Toy 2 at a 10 % discount rate, with a mine that costs 15 MUSD/kt to run and nothing
+    to build. 2025: 100 imported at 10 (discount factor 1); 2026 (factor 1/1.1): the cap
+    of 60 % takes 40 from the mine at 15 and 60 from imports at 10.
+    imports: 1000 + 600 = 1600 undiscounted, 1000 + 600/1.1 discounted;
+    variable_opex: 600 and 600/1.1; plan cost 1000 + 1200/1.1.
+    Shares are of the discounted plan cost; the value of lost supply has none (NaN).
+    Terms stay in report order (COST_TERMS)."""
+    data = toys.dependence_cap().with_params(
+        {
+            "discount_rate": {(): 0.1},
+            "capex": {(METAL, "mining"): 0.0},
+            "variable_opex": {(METAL, "mining"): 15.0},
+        }
+    )
+    breakdown = indicators.cost_breakdown(run(data))
+    assert breakdown["term"].tolist() == list(COST_TERMS)
+    table = breakdown.set_index("term")
+    plan = 1000 + 1200 / 1.1
+    assert table.loc["imports", "undiscounted"] == pytest.approx(1600.0)
+    assert table.loc["imports", "discounted"] == pytest.approx(1000 + 600 / 1.1)
+    assert table.loc["variable_opex", "undiscounted"] == pytest.approx(600.0)
+    assert table.loc["variable_opex", "discounted"] == pytest.approx(600 / 1.1)
+    assert table.loc["imports", "share"] == pytest.approx((1000 + 600 / 1.1) / plan)
+    assert table.loc["variable_opex", "share"] == pytest.approx(600 / 1.1 / plan)
+    assert table.loc["capex", "share"] == 0.0
+    assert table.loc[list(PLAN_TERMS), "share"].sum() == pytest.approx(1.0)
+    assert table.loc["unmet_demand", "share"] != table.loc["unmet_demand", "share"]  # NaN
+    assert set(table["unit"]) == {"MUSD"}
+    assert table.loc["unmet_demand", "kind"] == "not a cost: value of lost supply"
+    assert set(table.loc[list(PLAN_TERMS), "kind"]) == {"plan cost"}
+
+
+def test_cap_marginal_cost_in_present_value_and_in_the_years_money() -> None:
+    """The case above: one more point of cap in 2026 moves 1 kt from imports (10) to the
+    mine (15): 5 MUSD of 2026 money, 5/1.1 in present value. A slack cap costs nothing."""
+    data = toys.dependence_cap().with_params(
+        {
+            "discount_rate": {(): 0.1},
+            "capex": {(METAL, "mining"): 0.0},
+            "variable_opex": {(METAL, "mining"): 15.0},
+        }
+    )
+    marginal = indicators.dependence_marginal_cost(run(data), data)
+    assert marginal["year"].tolist() == [2026]
+    assert marginal[["target", "consumption"]].iloc[0].tolist() == pytest.approx([0.6, 100.0])
+    assert marginal["value"].item() == pytest.approx(5.0 / 1.1)
+    assert marginal["undiscounted"].item() == pytest.approx(5.0)
+    slack = toys.dependence_cap(target=1.0)
+    assert indicators.dependence_marginal_cost(run(slack), slack)["value"].item() == 0.0
+
+
+def test_hinterland_share_is_inland_capacity_over_national() -> None:
+    """Toy 4: all 1000 kt/yr of processing is in ``In``; its share is 0 while no region
+    is hinterland and 1 once ``In`` is. No storage anywhere: 0/0 → NaN."""
+    data = toys.inland_corridor()
+    res = run(data)
+    for inland, share in (((), 0.0), (("In",), 1.0)):
+        table = indicators.hinterland_share(res, dataclasses.replace(data, hinterland=inland))
+        processing = table[table["process"] == "processing"]
+        assert processing["national"].tolist() == pytest.approx([1000.0, 1000.0])
+        assert processing["hinterland"].tolist() == pytest.approx([1000.0 * share] * 2)
+        assert processing["value"].tolist() == pytest.approx([share] * 2)
+        assert table[table["process"] == "storage"]["value"].isna().all()
+
+
+def test_supplier_concentration_by_hand() -> None:
+    """Toy 5. 2025: 0.5 kt, all from A: HHI 1, top-3 share 1 (a small import is still
+    one supplier's). 2026: shares 0.3, 0.3, 0.3, 0.1: HHI 3 · 0.09 + 0.01 = 0.28, the
+    three largest 0.9. 2027: nothing imported: both NaN (not 0)."""
+    data = toys.four_suppliers()
+    res = run(data)
+    assert series(res.imports, origin="D") == pytest.approx([0, 10, 0])
+    conc = indicators.supplier_concentration(res)
+    assert conc["year"].tolist() == [2025, 2026, 2027]
+    assert conc["imports"].tolist() == pytest.approx([0.5, 100.0, 0.0])
+    assert conc["hhi"].tolist()[:2] == pytest.approx([1.0, 0.28])
+    assert conc["top3_share"].tolist()[:2] == pytest.approx([1.0, 0.9])
+    assert conc[["hhi", "top3_share"]].iloc[2].isna().all()
+    # the same case's dependence: every tonne imported, however small; 0/0 → NaN
+    dep = indicators.dependence(res, data)["value"]
+    assert dep.tolist()[:2] == pytest.approx([1.0, 1.0]) and pd.isna(dep.iloc[2])
+
+
+def test_recycled_share_is_recycling_over_refined_supply() -> None:
+    """Every feature on: recycling output over smelting + recycling output + refined
+    imports, each read from the raw activity and import tables."""
+    data = toys.everything()
+    res = run(data)
+    share = indicators.recycled_share(res).set_index(["metal", "year"])
+    act = res.activity.groupby(["process", "year"])["value"].sum()
+    refined = res.imports[res.imports["form"] == "refined"].groupby("year")["value"].sum()
+    for (_metal, year), row in share.iterrows():
+        parts = {
+            "recycling": act.get(("recycling", year), 0.0),
+            "smelting": act.get(("smelting", year), 0.0),
+            "imports": refined.get(year, 0.0),
+        }
+        for name, value in parts.items():
+            assert row[name] == pytest.approx(value, abs=1e-9), (name, year)
+        assert row["value"] == pytest.approx(parts["recycling"] / sum(parts.values()))
+    assert ((share["recycling"] > 0) & (share["smelting"] > 0)).any()
+
+
+#: each indicator's documented columns (its docstring) and unit
+INDICATOR_COLUMNS = {
+    "dependence": ("metal year net_imports consumption value target unit", "share"),
+    "dependence_by_stage": (
+        "metal form year production net_imports apparent_consumption value unit",
+        "share",
+    ),
+    "hinterland_share": ("metal process year hinterland national value unit", "share"),
+    "supplier_concentration": ("metal year imports hhi top3_share unit", "share"),
+    "recycling_rate": ("metal year end_of_life collected value unit", "share"),
+    "recycled_share": ("metal year recycling smelting imports value unit", "share"),
+    "reserve_cover_days": ("metal year stock demand value unit", "day"),
+    "cost_breakdown": ("term undiscounted discounted share unit kind", "MUSD"),
+    "dependence_marginal_cost": (
+        "metal year dual target consumption value undiscounted unit",
+        "MUSD/pp",
+    ),
+}
+
+
+NEEDS_DATA = {"dependence", "hinterland_share", "dependence_marginal_cost"}
+LABELS = ("metal", "form", "process", "term", "year", "unit", "kind")
+
+
+def test_every_indicator_has_its_documented_columns_and_unit() -> None:
+    data = toys.everything()
+    res = run(data)
+    for name, (columns, unit) in INDICATOR_COLUMNS.items():
+        function = getattr(indicators, name)
+        table = function(res, data) if name in NEEDS_DATA else function(res)
+        assert table.columns.tolist() == columns.split(), name
+        assert set(table["unit"]) == {unit}, name
+        numbers = table.drop(columns=[c for c in LABELS if c in table])
+        assert (numbers.dtypes == "float64").all(), name
+
+
+@pytest.mark.parametrize(
+    ("toy", "expected"),
+    [
+        (toys.recycling_loop, {"recycling_rate_2027": 0.5, "dependence_2027": 60 / 110}),
+        (toys.stockpile, {"reserve_days_2028": 36.5, "dependence_2028": 1.0}),
+        (toys.shortage, {"unmet_total": 40.0, "dependence_2025": 1.0}),
+        (toys.dependence_cap, {"target_2026": 0.6, "marginal_cost_2026": 5.0}),
+    ],
+)
+def test_headline_reads_each_indicator_in_the_final_year(toy, expected) -> None:
+    """Each toy's paper value shows in its column; what a toy lacks (no cap, no scrap
+    arising, no stock, nothing unmet) is NaN or 0, a float, never None."""
+    data = toy()
+    table = indicators.headline(run(data), data)
+    final = data.final_year
+    row = table.iloc[0]
+    lacking = {
+        f"target_{final}": float("nan"),
+        f"marginal_cost_{final}": float("nan"),
+        f"recycling_rate_{final}": float("nan"),
+        f"reserve_days_{final}": 0.0,
+        "unmet_total": 0.0,
+    }
+    for column, value in {**lacking, **expected}.items():
+        assert row[column] == pytest.approx(value, nan_ok=True), column
+    assert (table.drop(columns="metal").dtypes == "float64").all()
+
+
+def test_headline_years_are_the_base_2030_2035_and_final_inside_the_horizon() -> None:
+    years = (2029, 2036)
+    data = toys.make_data(years, {"demand": toys.flat_demand(years, 100.0)})
+    table = indicators.headline(run(data), data)
+    assert [c for c in table.columns if c.startswith("dependence_")] == [
+        f"dependence_{y}" for y in (2029, 2030, 2035, 2036)
+    ]
+    assert table.columns.tolist()[-5:] == [
+        "target_2036",
+        "unmet_total",
+        "recycling_rate_2036",
+        "reserve_days_2036",
+        "marginal_cost_2036",
+    ]
+
+
+# --- the extracted tables (results.py) -------------------------------------------------
+
+
+def test_demand_left_unmet_yields_no_scrap_a_lifetime_later() -> None:
+    """Toy 1 with refined imports capped at 50 kt/yr. 2025: 50 imported + 20 recycled,
+    30 unmet; 2026: 50 + 32, 18 unmet. Products last two years, so the scrap arising in
+    2027 is the 70 kt consumed in 2025, not the 100 demanded: 35 collected, 28 recycled,
+    22 unmet. The extracted end-of-life scrap is the model's own Expression."""
+    data = toys.recycling_loop().with_params(
+        {"import_availability": {(METAL, "refined", "World"): 50.0}}
+    )
+    model = build_model(data)
+    res = extract_results(model, data, solve(model))
+    assert series(res.unmet) == pytest.approx([30, 18, 22])
+    assert res.unmet["demand"].tolist() == pytest.approx([100] * 3)
+    scrap = res.scrap.sort_values("year")
+    assert scrap["end_of_life"].tolist() == pytest.approx([50, 80, 70])
+    assert scrap["collected"].tolist() == pytest.approx([25, 40, 35])
+    for row in scrap.itertuples():
+        expected = pyo.value(model.end_of_life[row.metal, row.region, row.year])
+        assert row.end_of_life == pytest.approx(expected)
+
+
+#: the columns of each table of Results (its docstring), and the units a table may carry
+RESULTS_TABLES = {
+    "capacity": ("metal process region year residual new total unit", {"kt/yr", "kt"}),
+    "activity": ("metal process region year value unit", {"kt/yr"}),
+    "flows": ("metal form flow region year value unit", {"kt/yr"}),
+    "imports": ("metal form origin region year value unit", {"kt/yr"}),
+    "exports": ("metal form region year value unit", {"kt/yr"}),
+    "shipments": ("metal form region_from region_to mode year value unit", {"kt/yr"}),
+    "stock": ("metal region year stock fill draw storage_capacity unit", {"kt"}),
+    "scrap": (
+        "metal region year end_of_life collected prompt recycled_input landfill unit",
+        {"kt/yr"},
+    ),
+    "unmet": ("metal region year value demand unit", {"kt/yr"}),
+    "demand": ("metal region year value unit", {"kt/yr"}),
+    "costs": ("term year undiscounted discounted unit kind", {"MUSD"}),
+    "duals": ("metal year dual target consumption unit", {"MUSD/kt"}),
+}
+
+
+#: the label columns of the Results tables; every other column but unit and kind is a float
+LABEL_COLUMNS = {"metal", "process", "form", "flow", "origin", "region", "region_from"}
+LABEL_COLUMNS |= {"region_to", "mode", "year", "term", "unit", "kind"}
+
+
+@pytest.mark.parametrize("toy", [toys.everything, toys.stockpile])
+def test_results_tables_are_tidy(toy) -> None:
+    """Each table has its documented columns and units, a plain 0…n−1 index, and float
+    numbers only: no NaN or None (a case without scrap, like the stockpile, has a scrap
+    table of zeros, one row per region and year) and, in the tables of quantities, no
+    −0.0 (a report would show "-0")."""
+    data = toy()
+    res = run(data)
+    assert res.termination == "optimal"
+    for name, (columns, units) in RESULTS_TABLES.items():
+        table = getattr(res, name)
+        assert table.columns.tolist() == columns.split(), name
+        if len(table):
+            assert set(table["unit"]) <= units, name
+        assert table.index.equals(pd.RangeIndex(len(table))), name
+        numbers = table.drop(columns=[c for c in table if c in LABEL_COLUMNS])
+        if len(table):
+            assert (numbers.dtypes == "float64").all(), name
+        values = numbers.to_numpy(dtype=float)
+        assert not pd.isna(values).any(), name
+        if name not in ("costs", "duals"):  # solver expressions and duals: may be -0.0
+            assert not ((values == 0) & np.signbit(values)).any(), name
+    assert len(res.scrap) == len(data.regions) * len(data.years)
+    storage = res.capacity[res.capacity["process"] == "storage"]
+    assert set(storage["unit"]) == {"kt"} and len(storage) == len(data.regions) * len(data.years)
+    assert set(res.capacity[res.capacity["process"] != "storage"]["unit"]) == {"kt/yr"}
+
+
+def test_stockpile_has_no_scrap_and_its_storage_is_existing_capacity() -> None:
+    """Toy 3 has no end uses: no scrap arises, so its scrap table is zeros; its 30 kt of
+    storage is existing (residual) capacity, nothing new."""
+    res = run(toys.stockpile())
+    numbers = res.scrap[["end_of_life", "collected", "prompt", "recycled_input", "landfill"]]
+    assert (numbers == 0.0).all().all()
+    storage = res.capacity[res.capacity["process"] == "storage"]
+    assert storage["residual"].tolist() == [30.0] * 4
+    assert storage["new"].tolist() == [0.0] * 4
+    assert storage["total"].tolist() == [30.0] * 4
+
+
+def test_scrap_table_landfill_is_what_the_scrap_balance_leaves() -> None:
+    """Every feature on (no recycling plant in 2025, so scrap is landfilled): the scrap
+    table's landfill is positive and is collected + prompt scrap + net inflows (imports,
+    shipments) − recycling input, region by region."""
+    res = run(toys.everything())
+    scrap = res.scrap.set_index(["metal", "region", "year"])
+    flows = res.flows[res.flows["form"] == "scrap"]
+    trade = flows[flows["flow"].isin(["imports", "exports", "shipments_in", "shipments_out"])]
+    net_in = trade.groupby(["metal", "region", "year"])["value"].sum()
+    left = scrap["collected"] + scrap["prompt"] - scrap["recycled_input"]
+    left = left + net_in.reindex(scrap.index, fill_value=0.0)
+    assert scrap["landfill"].to_numpy() == pytest.approx(left.to_numpy(), abs=1e-9)
+    assert (scrap["landfill"] >= 0).all() and (scrap["landfill"] > 1.0).any()
+
+
+def test_storage_built_for_a_reserve_is_new_capacity() -> None:
+    """Toy 3 without its existing stock and storage: the 10 kt reserve of 2028 needs
+    10 kt of storage, all of it new."""
+    data = toys.stockpile().with_params(
+        {"initial_stock": {(METAL, "R"): 0.0}, "storage_capacity": {(METAL, "R"): 0.0}}
+    )
+    res = run(data)
+    storage = res.capacity[res.capacity["process"] == "storage"]
+    assert storage["residual"].tolist() == [0.0] * 4
+    assert storage["new"].sum() == pytest.approx(10.0)
+    assert storage["total"].iloc[-1] == pytest.approx(10.0)
+
+
+def test_capacity_rows_split_existing_and_new() -> None:
+    """Toy 2: the 40 kt/yr mine is new in 2026 (nothing existing); the smelter and the
+    processing plant are 1000 kt/yr existing, nothing new."""
+    res = run(toys.dependence_cap())
+    cap = res.capacity.set_index(["process", "year"])
+    assert cap.loc[("mining", 2025), ["residual", "new", "total"]].tolist() == [0.0, 0.0, 0.0]
+    assert cap.loc[("mining", 2026), ["residual", "new", "total"]].tolist() == pytest.approx(
+        [0.0, 40.0, 40.0]
+    )
+    for process in ("smelting", "processing"):
+        for year in (2025, 2026):
+            row = cap.loc[(process, year), ["residual", "new", "total"]].tolist()
+            assert row == pytest.approx([1000.0, 0.0, 1000.0]), (process, year)
+    # the prices come with the results: the marginal tonne of 2025 is imported at 10;
+    # a sweep that asks for none gets none
+    prices = res.prices.set_index(["kind", "item", "year"])["value"]
+    assert prices["commodity price", "refined", 2025] == pytest.approx(10_000.0)  # USD/t
+    data = toys.dependence_cap()
+    model = build_model(data)
+    assert extract_results(model, data, solve(model), prices=False).prices is None
+
+
+def test_flow_names_are_the_documented_ones() -> None:
+    """Every feature on: each form's balance has exactly the terms the Results docstring
+    names (landfill only in scrap; unmet demand and demand only in product; draw and fill
+    only in refined)."""
+    res = run(toys.everything())
+    names = {form: set(group["flow"]) for form, group in res.flows.groupby("form")}
+    trade = {"imports", "shipments_in", "shipments_out"}
+    assert names == {
+        "ore": {"mining", "smelting"} | trade,
+        "refined": {"smelting", "recycling", "draw", "fill", "processing", "exports"} | trade,
+        "product": {"processing", "unmet_demand", "demand", "shipments_in", "shipments_out"},
+        "scrap": {"collected", "prompt", "recycling", "landfill"} | trade,
+    }
+
+
+def test_check_balances_catches_scrap_recycled_beyond_what_is_there() -> None:
+    """Toy 1: take 1 kt more scrap into recycling in 2026 and book it as negative landfill:
+    the group still sums to zero, but landfill > 0 means scrap used that was never there."""
+    res = run(toys.recycling_loop())
+    flows = res.flows.copy()
+    scrap_2026 = (flows["form"] == "scrap") & (flows["year"] == 2026)
+    flows.loc[scrap_2026 & (flows["flow"] == "recycling"), "value"] -= 1.0
+    flows.loc[scrap_2026 & (flows["flow"] == "landfill"), "value"] += 1.0
+    assert flows.groupby(["form", "year"])["value"].sum().abs().max() < 1e-9
+    with pytest.raises(
+        BalanceError,
+        match=r"^scrap balance of Cu in R, 2026: recycling uses 1 kt/yr more scrap than is "
+        r"available$",
+    ):
+        check_balances(dataclasses.replace(res, flows=flows), toys.recycling_loop())
+
+
+def test_check_balances_tolerance_is_relative_to_the_largest_flow() -> None:
+    """Toy 1's largest flow is the 100 kt/yr of demand: at rtol 1e-6 a residual of 5e-5
+    kt/yr passes and one of 2e-4 is reported, with its size and the tolerance."""
+    res = run(toys.recycling_loop())
+    data = toys.recycling_loop()
+    row = res.flows.index[(res.flows["flow"] == "imports") & (res.flows["year"] == 2025)][0]
+    for residual, closes in ((5e-5, True), (2e-4, False)):
+        flows = res.flows.copy()
+        flows.loc[row, "value"] += residual
+        tampered = dataclasses.replace(res, flows=flows)
+        if closes:
+            check_balances(tampered, data)
+        else:
+            with pytest.raises(BalanceError, match=r"residual 0\.0002 kt/yr \(tolerance 0\.0001\)"):
+                check_balances(tampered, data)
+    check_balances(dataclasses.replace(res, flows=flows), data, rtol=1e-5)
+
+
+def test_check_balances_scale_is_the_case_own() -> None:
+    """The tolerance follows the case's size both ways. A case of 0.01 kt/yr (a small
+    metal) has a tolerance of 1e-8 kt/yr: a residual of 5e-8 is found. A stock of 1000 kt
+    (larger than any flow) sets the scale of the stockpile: tolerance 1e-3, so a residual
+    of 5e-4 kt/yr on its ~100 kt/yr flows passes."""
+    years = (2025, 2025)
+    tiny = toys.make_data(years, {"demand": toys.flat_demand(years, 0.01)})
+    res = run(tiny)
+    flows = res.flows.copy()
+    flows.loc[flows["flow"] == "imports", "value"] += 5e-8
+    with pytest.raises(BalanceError, match="refined balance of Cu in R, 2025"):
+        check_balances(dataclasses.replace(res, flows=flows), tiny)
+
+    big = toys.stockpile().with_params(
+        {"initial_stock": {(METAL, "R"): 1000.0}, "storage_capacity": {(METAL, "R"): 1000.0}}
+    )
+    res = run(big)
+    assert res.stock["stock"].max() >= 1000.0 - 4 * 105.0 > 3 * res.flows["value"].abs().max()
+    flows = res.flows.copy()
+    row = flows.index[(flows["flow"] == "imports") & (flows["year"] == 2028)][0]
+    flows.loc[row, "value"] += 5e-4
+    check_balances(dataclasses.replace(res, flows=flows), big)

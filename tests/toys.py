@@ -278,3 +278,24 @@ def everything() -> ModelData:
     table = {k: dict(v) for k, v in data.params.items()}
     table["max_capacity"] = {}
     return dataclasses.replace(data, params=table)
+
+
+def four_suppliers() -> ModelData:
+    """Toy 5: four origins at 10, 11, 12 and 13 MUSD/kt, at most 30 % of imports from one
+    (from 2026). Demand 0.5 kt in 2025 (all from A), 100 in 2026 (30 from each of A, B, C
+    and the last 10 from D) and nothing in 2027 (nothing imported)."""
+    years = (2025, 2027)
+    origins = {"A": "sea", "B": "sea", "C": "sea", "D": "sea"}
+    return make_data(
+        years,
+        {
+            "demand": {(METAL, "R", 2025): 0.5, (METAL, "R", 2026): 100.0, (METAL, "R", 2027): 0.0},
+            "import_price": {
+                (METAL, "refined", o): p
+                for o, p in zip(origins, (10.0, 11.0, 12.0, 13.0), strict=True)
+            },
+            "max_supplier_share": {(METAL,): 0.3},
+            "policy_start_year": {(): 2026},
+        },
+        origins=origins,
+    )
