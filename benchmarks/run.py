@@ -7,13 +7,15 @@ For each size, in a process of its own (so peak memory is that size's alone): ge
 workbook with ``scale.py`` (untimed), then ``msc_model.pipeline.run`` with a report, as
 ``msc run -o`` does, timing its stages: read + validate, build, hand-off (compile and pass
 to HiGHS, and loading the answer back), solve (time inside HiGHS), extract and the policy
-report, with the process's peak RSS. The LP solved is then compiled again and
+report, with the process's peak RSS; the reference plan's re-solve is timed apart (a
+second LP, which HiGHS alone does not solve) and added only to the end-to-end figure. The LP solved is then compiled again and
 written as MPS (untimed; the solve itself frees its HiGHS instance) and solved by highspy
 alone, with the same options, in another process: ``msc total / HiGHS-only total`` and
 ``msc peak RSS / HiGHS-only peak RSS`` are the ratios the targets name (HiGHS-only total =
 reading the MPS + solving; imports are excluded on both sides, interpreter start-up too).
 Then the fitted exponent of build time against the number of variables, Pyomo's floor for
-the largest size (``floor.py``: the same LP built bare and compiled) and the sweep figures
+the largest size (``floor.py``: the same LP built bare and compiled; msc's build + hand-off
+is compared with it), the report against HiGHS's solve time, and the sweep figures
 of ``sweep.py``. Results go to ``benchmarks/out/results.json``. Not part of the tests.
 """
 
@@ -34,8 +36,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-#: the targets of the performance issue, checked on the provincial case
-TARGETS = {"wall_ratio": 1.15, "rss_ratio": 2.0, "exponent": 1.1, "sweep": 0.5, "speedup": 1.7}
+#: the targets of the performance issue, checked on the provincial case: msc end to end
+#: (one LP: the reference plan's re-solve apart) ÷ HiGHS alone, peak RSS ÷ HiGHS alone's,
+#: msc's build + hand-off ÷ Pyomo's floor (``floor.py``), the report ÷ HiGHS's solve time
+#: inside msc, build-time exponent, sweep variant ÷ fresh run, 2 workers ÷ 1
+TARGETS = {
+    "wall_ratio": 1.25,
+    "rss_ratio": 1.8,
+    "floor_ratio": 1.3,
+    "report_ratio": 0.12,
+    "exponent": 1.1,
+    "sweep": 0.35,
+    "speedup": 1.7,
+}
 
 
 def _peak_mb() -> float:
@@ -71,6 +84,9 @@ def measure(regions: int, years_to: int, origins: int, profile: str, mps: Path) 
         ("build", took["building"], peaks["solving"]),
         ("hand-off", took["solving"] - outcome.solve_seconds, peaks["extracting"]),
         ("solve", outcome.solve_seconds, peaks["extracting"]),
+        # the reference plan (policy rows freed, warm from the plan's basis): a second LP
+        # that HiGHS alone does not solve, kept out of the like-for-like total
+        ("reference", took.get("solving the reference plan", 0.0), peaks["extracting"]),
         ("extract", took["extracting"], peaks["writing"]),
         ("report", took["writing"], figures["peak_rss_mb"]),
     ):
@@ -82,7 +98,12 @@ def measure(regions: int, years_to: int, origins: int, profile: str, mps: Path) 
         k: v for k, v in outcome.options.items() if not (isinstance(v, float) and math.isinf(v))
     }
     figures["objective"] = outcome.objective
-    figures["total_seconds"] = sum(s["seconds"] for s in figures["stages"].values())
+    figures["total_seconds"] = sum(
+        s["seconds"] for k, s in figures["stages"].items() if k != "reference"
+    )
+    figures["end_to_end_seconds"] = figures["total_seconds"] + took.get(
+        "solving the reference plan", 0.0
+    )
     return figures
 
 
@@ -197,6 +218,12 @@ def main(argv: list[str] | None = None) -> None:
             row = _child("--one", size, *base)
             row["highs_alone"] = _child("--highs", json.dumps(row["options"]), "--mps", str(mps))
             row["wall_ratio"] = row["total_seconds"] / row["highs_alone"]["total_seconds"]
+            row["end_to_end_ratio"] = (
+                row["end_to_end_seconds"] / row["highs_alone"]["total_seconds"]
+            )
+            row["report_ratio"] = (
+                row["stages"]["report"]["seconds"] / (row["stages"]["solve"]["seconds"])
+            )
             row["rss_ratio"] = row["peak_rss_mb"] / row["highs_alone"]["peak_rss_mb"]
             mps.unlink()
             report["sizes"].append(row)
@@ -205,11 +232,19 @@ def main(argv: list[str] | None = None) -> None:
     print(f"build time ~ variables^{report['build_exponent']:.2f}")
     big = report["sizes"][-1]
     report["pyomo_floor"] = floor = _child("--floor", f"{big['regions']}:{big['years_to']}")
-    budget = (TARGETS["wall_ratio"] - 1) * big["highs_alone"]["total_seconds"]
+    handed = big["stages"]["build"]["seconds"] + big["stages"]["hand-off"]["seconds"]
+    report["floor_ratio"] = handed / floor["floor_seconds"]
     print(
         f"Pyomo floor at {big['regions']} x {big['years_to']}: bare build + compile of the same "
-        f"LP {floor['floor_seconds']:.2f} s (msc's {floor['msc_seconds']:.2f} s) against all "
-        f"of msc's allowance of {budget:.2f} s for wall ratio {TARGETS['wall_ratio']}",
+        f"LP {floor['floor_seconds']:.2f} s; msc's build + compile {floor['msc_seconds']:.2f} s "
+        f"there, build + hand-off {handed:.2f} s in the run: x{report['floor_ratio']:.2f}",
+        flush=True,
+    )
+    print(
+        f"report {big['stages']['report']['seconds']:.2f} s / solve "
+        f"{big['stages']['solve']['seconds']:.2f} s = {big['report_ratio']:.3f}; with the "
+        f"reference plan's re-solve ({big['stages']['reference']['seconds']:.2f} s) msc end to "
+        f"end is x{big['end_to_end_ratio']:.2f} HiGHS alone on the plan's LP",
         flush=True,
     )
     if not args.no_sweep:
@@ -240,14 +275,21 @@ def missed(report: dict) -> list[str]:
         found.append(f"MISSED wall ratio {big['wall_ratio']:.2f} > {TARGETS['wall_ratio']}")
     if big["rss_ratio"] > TARGETS["rss_ratio"]:
         found.append(f"MISSED peak RSS ratio {big['rss_ratio']:.2f} > {TARGETS['rss_ratio']}")
+    if report.get("floor_ratio", 0) > TARGETS["floor_ratio"]:
+        found.append(
+            f"MISSED build + hand-off / Pyomo floor {report['floor_ratio']:.2f} "
+            f"> {TARGETS['floor_ratio']}"
+        )
+    if big["report_ratio"] > TARGETS["report_ratio"]:
+        found.append(f"MISSED report / solve {big['report_ratio']:.3f} > {TARGETS['report_ratio']}")
     if report["build_exponent"] > TARGETS["exponent"]:  # NaN (one size) compares false
         found.append(f"MISSED build exponent {report['build_exponent']:.2f} > 1.1")
     s = report.get("sweep")
     if s:
         if s["ratio"] > TARGETS["sweep"]:
-            found.append(f"MISSED sweep variant / fresh run {s['ratio']:.2f} > 0.5")
+            found.append(f"MISSED sweep variant / fresh run {s['ratio']:.2f} > {TARGETS['sweep']}")
         one, two = s["throughput"].get("1"), s["throughput"].get("2")
-        if one and two and two["runs_per_second"] < 1.7 * one["runs_per_second"]:
+        if one and two and two["runs_per_second"] < TARGETS["speedup"] * one["runs_per_second"]:
             speedup = two["runs_per_second"] / one["runs_per_second"]
             found.append(f"MISSED 2-worker speed-up {speedup:.2f} < 1.7")
     return found

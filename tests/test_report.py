@@ -467,3 +467,32 @@ def test_report_gets_ordinary_file_permissions(case) -> None:
     os.umask(mask)
     for path in (result.report, *result.report_files):
         assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_run_of_an_edited_default_lists_the_edit_from_the_diff_made_beside_the_solve(
+    tmp_path,
+) -> None:
+    """The pipeline reads the default workbook for the comparison in a thread while
+    HiGHS solves (``pipeline._Beside``); the report must list the one edited cell."""
+    from msc_model.shipped import default_workbook
+
+    book = load_workbook(default_workbook())
+    ws = book["demand"]
+    header = next(r for r in ws.iter_rows() if "value" in [c.value for c in r])
+    column = [c.value for c in header].index("value")
+    cell = next(
+        row[column]
+        for row in ws.iter_rows(min_row=header[0].row + 1)
+        if isinstance(row[column].value, int | float) and row[column].value > 0
+    )
+    before = cell.value
+    cell.value = before * 1.1
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    result = run(edited, tmp_path / "report.xlsx")
+    listed = pd.read_excel(result.report, sheet_name="Changed inputs")
+    assert len(listed) == 1
+    row = listed.iloc[0]
+    assert (row["sheet"], row["cell"]) == ("demand", cell.coordinate)
+    assert math.isclose(row["value in this run"], before * 1.1)
+    assert math.isclose(row["default value"], before)

@@ -8,6 +8,7 @@ plan, :func:`write_tables` plain tidy tables (benchmarks, scripts).
 from msc_model.report.workbook import (
     check_flow_year,
     companion_html,
+    input_diff,
     write_failed_report,
     write_report,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "WriteOutcome",
     "check_flow_year",
     "companion_html",
+    "input_diff",
     "write_failed_report",
     "write_report",
     "write_tables",

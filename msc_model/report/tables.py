@@ -173,9 +173,18 @@ def build_timeline(results: Results, data: ModelData) -> pd.DataFrame:
     something is built."""
     cap = results.capacity[results.capacity["new"] > ZERO]
     spans = periods(data)
-    rows = []
+    if cap.empty:
+        return pd.DataFrame()
+    columns = [f"{a}–{b}" for a, b in spans]
+    period = {y: c for (a, b), c in zip(spans, columns, strict=True) for y in range(a, b + 1)}
+    built = cap.assign(period=cap["year"].map(period)).pivot_table(
+        index=["metal", "process", "region"], columns="period", values="new",
+        aggfunc="sum", fill_value=0.0, sort=False, observed=True,
+    )  # fmt: skip
+    built = built.reindex(columns=columns, fill_value=0.0)
     order = {p: i for i, p in enumerate([*PROCESSES, STORAGE])}
-    for (metal, process, region), group in cap.groupby(["metal", "process", "region"], sort=False):
+    rows = []
+    for (metal, process, region), sums in zip(built.index, built.to_numpy(), strict=True):
         scale, shown = divisor(metal), mass(metal)
         if metal in LCE_METALS:  # the lithium market thinks in carbonate equivalent
             scale, shown = LCE_LI_FRACTION, "kt LCE"
@@ -183,15 +192,11 @@ def build_timeline(results: Results, data: ModelData) -> pd.DataFrame:
         name = data.metal_names.get(metal) or metal
         inland = " (hinterland)" if region in data.hinterland else ""
         row = {"label": f"{name} {process}, {region}{inland} ({unit})", "unit": unit}
-        for a, b in spans:
-            built = group[(group["year"] >= a) & (group["year"] <= b)]["new"].sum()
-            row[f"{a}–{b}"] = built / scale
-        row["total"] = group["new"].sum() / scale
+        row.update(zip(columns, sums / scale, strict=True))
+        row["total"] = sums.sum() / scale
         row["_key"] = (data.metals.index(metal), order.get(process, 9), data.regions.index(region))
         rows.append(row)
     frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
     return frame.sort_values("_key", kind="stable").drop(columns="_key").reset_index(drop=True)
 
 

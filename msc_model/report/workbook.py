@@ -28,7 +28,7 @@ from msc_model.report.front import (
     open_summary,
 )
 from msc_model.report.glossary import glossary_sheet
-from msc_model.report.inputs_diff import compare_inputs, default_reference
+from msc_model.report.inputs_diff import InputDiff, compare_inputs, default_reference
 from msc_model.report.layout import SideTables
 from msc_model.report.run_info import run_info
 from msc_model.report.sankey import diagram_for
@@ -79,6 +79,13 @@ def check_flow_year(data: ModelData, flow_year: int | None) -> int:
             f"--flow-year {flow_year} is outside the horizon {data.base_year}–{data.final_year}"
         )
     return int(flow_year)
+
+
+def input_diff(data: ModelData, reference: Path | str | None = DEFAULT) -> InputDiff:
+    """The comparison of the inputs with ``reference`` that :func:`write_report` shows
+    (Inputs marked in yellow, Changed inputs): reading the reference workbook is the
+    slow part, so a caller may make it ahead of the report."""
+    return compare_inputs(data, _reference(reference))
 
 
 def _reference(reference: Path | str | None) -> Path | None:
@@ -140,14 +147,17 @@ def build_report(
     reference: Path | None,
     side: SideTables | None = None,
     policy=None,
+    diff: InputDiff | None = None,
 ) -> Workbook:
     """The complete report workbook (not yet saved).
 
     Tables too long for a sheet are registered with ``side``, to be written beside the
     report; without it such a table raises :class:`~msc_model.errors.OutputError`.
+    ``diff`` is the inputs' comparison with ``reference`` when already made.
     """
     t = report_tables(results, data, flow_year, side)
-    diff = compare_inputs(data, reference)
+    if diff is None:
+        diff = compare_inputs(data, reference)
     wb = Workbook(write_only=True)
     try:
         summary = open_summary(wb, data)
@@ -187,6 +197,7 @@ def write_report(
     flow_year: int | None = None,
     reference: Path | str | None = DEFAULT,
     policy=None,
+    diff: InputDiff | None = None,
 ) -> WriteOutcome:
     """Write the policy report of an optimal run, and its interactive flow diagrams.
 
@@ -211,6 +222,9 @@ def write_report(
     policy
         The :class:`~msc_model.reference.PolicyCost` of the run: the Summary opens with
         what the policy adds against the reference plan (and with any curtailment).
+    diff
+        The inputs compared with ``reference`` by :func:`input_diff`, when the caller
+        made it beforehand (the pipeline does, beside the solve); else made here.
 
     Returns
     -------
@@ -249,6 +263,7 @@ def write_report(
         reference=_reference(reference),
         side=side,
         policy=policy,
+        diff=diff,
     )
     mark_companions(wb, [html_path, *side.frames])
     with OutputUnit(overwrite=overwrite, protect=protect) as unit:

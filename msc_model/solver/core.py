@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,6 +205,7 @@ def solve(
     export: str | Path | Sequence[str | Path] = (),
     overwrite: bool = False,
     keep: bool = False,
+    started: Callable[[], None] | None = None,
 ) -> SolveOutcome:
     """Solve ``model`` with HiGHS and load the optimal primal values and duals.
 
@@ -238,6 +239,10 @@ def solve(
     keep
         Keep the HiGHS instance of a direct solve (with its optimal basis) for
         :func:`relaxed_solve`; :func:`release` frees it. Otherwise it is freed at once.
+    started
+        Called once the model is handed over, as HiGHS starts: HiGHS releases the GIL
+        while it solves, so work started here in a thread (the report's input diff, see
+        :mod:`msc_model.pipeline`) runs beside the solve on another core.
 
     Returns
     -------
@@ -269,6 +274,8 @@ def solve(
             # it in): the persistent interface passes it on as an empty row, so HiGHS
             # proves the infeasibility and diagnosis sees it like any other
             _solver_for(model)
+    if started is not None:
+        started()
     if lp is None:
         chosen = chosen.for_columns(model.nvariables())
         run = _run_persistent(model, chosen, verbose, time_limit, (exports, overwrite))
