@@ -264,8 +264,14 @@ def extract_results(
         4, "demand", [demand[k] for k in zip(unmet.metal, unmet.region, unmet.year, strict=True)]
     )
 
+    # from the cost table (numpy); a term changed outside it is evaluated as an Expression
+    known = m.cost_rows.values(m) if hasattr(m, "cost_rows") else {}
     costs = [
-        (term, t, pyo.value(getattr(m, f"cost_{term}")[t]))
+        (
+            term,
+            t,
+            known[term, t] if (term, t) in known else pyo.value(getattr(m, f"cost_{term}")[t]),
+        )
         for term in COST_TERMS
         for t in inc.years
     ]

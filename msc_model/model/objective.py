@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+import numpy as np
 import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from msc_model.data import ModelData
 from msc_model.model.sets import corridor_value, crf, outlook
-from msc_model.model.supply import supply_step_costs
 
 #: cost terms in report order; the Expression of term ``x`` is ``m.cost_x``
 COST_TERMS = (
@@ -27,6 +29,101 @@ COST_TERMS = (
 PENALTY_TERMS = ("unmet_demand",)
 #: the real costs of a plan, whose sum is "the cost of the plan"
 PLAN_TERMS = tuple(t for t in COST_TERMS if t not in PENALTY_TERMS)
+
+
+class CostRows:
+    """Every cost term as rows ``param · factor · var``: the one definition from which the
+    model's ``cost_<term>[t]`` Expressions are built and by which a solved model's terms are
+    evaluated (:meth:`values`, with numpy, instead of walking ~200 Expressions).
+
+    ``param`` is a mutable Param (its value is read at evaluation, so a sweep that changes
+    it in place is evaluated right) or None (1); ``var`` None makes a constant row.
+    Whoever adds to a cost term after the build goes through :meth:`extend`; an Expression
+    changed any other way is seen (its expression is no longer the one recorded) and
+    :meth:`values` leaves it out, for the caller to evaluate.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, int], list[tuple[float, object, object]]] = defaultdict(list)
+        self._built: dict[tuple[str, int], object] = {}
+        self._arrays = None
+
+    def add(self, term: str, t: int, factor: float, var=None, param=None) -> None:
+        if param is None and not factor:
+            return  # a zero coefficient is no cost (and no entry in the LP's objective)
+        self.rows[term, t].append((float(factor), var, param))
+        self._arrays = None
+
+    def expression(self, term: str, t: int):
+        """``Σ param · factor · var`` of one term and year (0.0 without rows)."""
+        found = self.rows.get((term, t))
+        if not found:
+            return 0.0
+        return quicksum(
+            (factor if param is None else param * factor) * (1.0 if var is None else var)
+            for factor, var, param in found
+        )
+
+    def record(self, m: pyo.ConcreteModel) -> None:
+        """Note the expression each ``cost_<term>[t]`` holds now."""
+        for term in COST_TERMS:
+            for t, data in getattr(m, f"cost_{term}").items():
+                self._built[term, t] = data.expr
+
+    def extend(self, m: pyo.ConcreteModel, term: str, t: int, rows) -> None:
+        """Add ``rows`` (``(factor, var, param)``) to ``cost_<term>[t]`` and to the table."""
+        rows = [r for r in rows if not (r[2] is None and not r[0])]
+        if not rows:
+            return
+        component = getattr(m, f"cost_{term}")[t]
+        self.rows[term, t].extend((float(f), v, p) for f, v, p in rows)
+        self._arrays = None
+        component.set_value(
+            component.expr
+            + quicksum((f if p is None else p * f) * (1.0 if v is None else v) for f, v, p in rows)
+        )
+        self._built[term, t] = component.expr
+
+    def current(self, m: pyo.ConcreteModel) -> set[tuple[str, int]]:
+        """The (term, year) whose Expression is still the one this table built."""
+        return {
+            key
+            for key, expr in self._built.items()
+            if getattr(m, f"cost_{key[0]}")[key[1]].expr is expr
+        }
+
+    def values(self, m: pyo.ConcreteModel) -> dict[tuple[str, int], float]:
+        """(term, year) → the term's value at the variables' values, MUSD, for every
+        term still as built (:meth:`current`).
+
+        Raises
+        ------
+        ValueError
+            A variable of a cost row has no value (the model is not solved).
+        """
+        if self._arrays is None:
+            keys = sorted(self.rows, key=lambda k: (COST_TERMS.index(k[0]), k[1]))
+            flat = [(i, *row) for i, key in enumerate(keys) for row in self.rows[key]]
+            self._arrays = (
+                keys,
+                np.fromiter((i for i, *_ in flat), dtype=np.intp, count=len(flat)),
+                np.fromiter((f for _, f, _, _ in flat), dtype=float, count=len(flat)),
+                [v for _, _, v, _ in flat],
+                [p for _, _, _, p in flat],
+            )
+        keys, slot, factor, variables, params = self._arrays
+        x = [1.0 if v is None else v.value for v in variables]
+        if None in x:
+            missing = variables[x.index(None)]
+            raise ValueError(f"no value for {missing.name}: solve the model first")
+        p = np.fromiter((1.0 if q is None else q.value for q in params), float, len(params))
+        sums = np.bincount(
+            slot, weights=factor * p * np.asarray(x, dtype=float), minlength=len(keys)
+        )
+        valid = self.current(m)
+        out = {key: float(v) for key, v in zip(keys, sums, strict=True) if key in valid}
+        out.update({key: 0.0 for key in valid if key not in self.rows})
+        return out
 
 
 def terminal_values(data: ModelData) -> dict[str, float]:
@@ -97,6 +194,9 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     case solvable and is used only where demand cannot be met otherwise; reports show it
     apart from the plan's cost (:data:`PLAN_TERMS`).
 
+    Each term is written once, as rows of :class:`CostRows` (``m.cost_rows``), and its
+    Expression is built from them; extraction evaluates the same rows with numpy.
+
     Capex: ``capacity − residual`` is exactly the builds still within their lifetime, so
     each build pays its annuity in every year of its life inside the horizon; the annuities
     after the final year are the salvage value and are not charged.
@@ -104,66 +204,53 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     inc = m.incidence
     rate = data.get("discount_rate", ())
     years = inc.years
+    rows = m.cost_rows = CostRows()
 
-    annuity = {
-        (metal, p): m.capex[metal, p] * crf(rate, data.get("lifetime", (metal, p)))
-        for metal in data.metals
-        for p in data.processes
-    }
-    storage_annuity = {
-        metal: data.get("storage_capex", (metal,))
-        * crf(rate, data.get("storage_lifetime", (metal,)))
-        for metal in data.metals
-    }
+    for metal in data.metals:
+        for p in data.processes:
+            life = crf(rate, data.get("lifetime", (metal, p)))
+            plants = [(r, t) for (mm, pp, r) in inc.plants if (mm, pp) == (metal, p) for t in years]
+            for r, t in plants:
+                if inc.builds[metal, p, r]:
+                    rows.add("capex", t, life, m.capacity[metal, p, r, t], m.capex[metal, p])
+                    residual = inc.residual.get((metal, p, r, t), 0.0)
+                    if residual:
+                        rows.add("capex", t, -life * residual, param=m.capex[metal, p])
+                rows.add("fixed_opex", t, 1.0, m.capacity[metal, p, r, t], m.fixed_opex[metal, p])
+                act = m.activity[metal, p, r, t]
+                rows.add("variable_opex", t, 1.0, act, m.variable_opex[metal, p])
+                power = data.get("energy_intensity", (metal, p)) * data.get("power_price", (r,))
+                rows.add("energy", t, power, act)
+        annuity = data.get("storage_capex", (metal,)) * crf(
+            rate, data.get("storage_lifetime", (metal,))
+        )
+        holding = data.get("holding_cost", (metal,))
+        penalty = data.get("unmet_demand_penalty", (metal,))
+        for r in data.regions:
+            existing = data.get("storage_capacity", (metal, r))
+            for t in years:
+                rows.add("capex", t, annuity, m.storage_capacity[metal, r, t])
+                if existing:
+                    rows.add("capex", t, -annuity * existing)
+                rows.add("holding", t, holding, m.stock[metal, r, t])
+                rows.add("unmet_demand", t, penalty, m.unmet_demand[metal, r, t])
 
-    def capex(_m, t):
-        plants = quicksum(
-            annuity[metal, p]
-            * (m.capacity[metal, p, r, t] - inc.residual.get((metal, p, r, t), 0.0))
-            for (metal, p, r) in inc.plants
-            if inc.builds[metal, p, r]
+    for metal, r, s, t in m.MINE_STEPS:
+        rows.add(
+            "supply_steps", t, data.get("tier_cost", (metal, r, s)), m.mine_step[metal, r, s, t]
         )
-        stores = quicksum(
-            storage_annuity[metal]
-            * (m.storage_capacity[metal, r, t] - data.get("storage_capacity", (metal, r)))
-            for metal in data.metals
-            for r in data.regions
-        )
-        return plants + stores
-
-    def fixed(_m, t):
-        return quicksum(
-            m.fixed_opex[metal, p] * m.capacity[metal, p, r, t] for (metal, p, r) in inc.plants
-        )
-
-    def variable(_m, t):
-        return quicksum(
-            m.variable_opex[metal, p] * m.activity[metal, p, r, t] for (metal, p, r) in inc.plants
-        )
-
-    def energy(_m, t):
-        return quicksum(
-            data.get("energy_intensity", (metal, p))
-            * data.get("power_price", (r,))
-            * m.activity[metal, p, r, t]
-            for (metal, p, r) in inc.plants
-        )
+    for metal, r, s, t in m.COLLECTION_STEPS:
+        cost = data.get("collection_cost", (metal, s))
+        rows.add("supply_steps", t, cost, m.collection_step[metal, r, s, t])
 
     index = outlook(data, "price_index")
-
-    def imports(_m, t):
-        return quicksum(
-            m.import_price[metal, k, o]
-            * (index.get((metal, k, t), 1.0) * (1.0 + data.get("risk_premium", (o,))))
-            * m.imports[metal, k, o, r, t]
-            for (metal, k, o, r) in inc.import_arcs
-        )
-
-    unit_cost = {
-        arc: data.get("transport_cost", (arc[2],), 0.0)
-        * (corridor_value(data, "distance", arc) or 0.0)
-        for arc in inc.corridors
-    }
+    for metal, k, o, r in inc.import_arcs:
+        premium = 1.0 + data.get("risk_premium", (o,))
+        for t in years:
+            factor = index.get((metal, k, t), 1.0) * premium
+            rows.add(
+                "imports", t, factor, m.imports[metal, k, o, r, t], m.import_price[metal, k, o]
+            )
 
     # ore is hauled per gross tonne: per tonne of metal it costs the rate over its grade
     gross = {
@@ -171,33 +258,18 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
         for metal in data.metals
         for k in data.forms
     }
-
-    def transport(_m, t):
-        return quicksum(
-            unit_cost[arc] * gross[metal, k] * m.shipment[metal, k, *arc, t]
-            for arc in inc.corridors
-            if unit_cost[arc]
-            for metal in data.metals
-            for k in data.forms
+    for arc in inc.corridors:
+        unit_cost = data.get("transport_cost", (arc[2],), 0.0) * (
+            corridor_value(data, "distance", arc) or 0.0
         )
+        if unit_cost:
+            for t in years:
+                for metal in data.metals:
+                    for k in data.forms:
+                        ship = m.shipment[metal, k, *arc, t]
+                        rows.add("transport", t, unit_cost * gross[metal, k], ship)
 
-    def holding(_m, t):
-        return quicksum(
-            data.get("holding_cost", (metal,)) * m.stock[metal, r, t]
-            for metal in data.metals
-            for r in data.regions
-        )
-
-    def unmet(_m, t):
-        return quicksum(
-            data.get("unmet_demand_penalty", (metal,)) * m.unmet_demand[metal, r, t]
-            for metal in data.metals
-            for r in data.regions
-        )
-
-    steps = supply_step_costs(m, data)
     worth = terminal_values(data)
-
     final = inc.final_year
     credited = {
         (metal, r): days
@@ -222,31 +294,21 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
             * quicksum(m.demand[metal, rr, final] for rr in data.regions)
         ),
     )
-
     # mutable: it follows the import prices, which sweeps change in place
     m.terminal_value = pyo.Param(
         m.METALS, initialize=worth, mutable=True, doc="value of closing stock, MUSD/kt"
     )
+    for metal, r in credited:
+        stock = m.terminal_stock[metal, r]
+        rows.add("terminal_stock", final, -1.0, stock, m.terminal_value[metal])
 
-    def terminal(_m, t):
-        if t != inc.final_year:
-            return 0.0
-        return -quicksum(
-            m.terminal_value[metal] * m.terminal_stock[metal, r] for metal, r in credited
+    for term in COST_TERMS:
+        m.add_component(
+            f"cost_{term}",
+            pyo.Expression(m.YEARS, rule=lambda _m, t, term=term: rows.expression(term, t)),
         )
-
-    rules = dict(
-        zip(
-            COST_TERMS,
-            (
-                capex, fixed, variable, energy, lambda _m, t: steps[t], imports, transport,
-                holding, terminal, unmet,
-            ),
-            strict=True,
-        )
-    )  # fmt: skip
-    for term, rule in rules.items():
-        m.add_component(f"cost_{term}", pyo.Expression(m.YEARS, rule=rule, doc=f"{term}, MUSD"))
+        getattr(m, f"cost_{term}").doc = f"{term}, MUSD"
+    rows.record(m)
 
     m.objective = pyo.Objective(
         expr=quicksum(

@@ -118,17 +118,3 @@ def add_supply_steps(m: pyo.ConcreteModel, data: ModelData) -> None:
         stepped,
         rule=lambda _m, metal, r, t: m.collected_scrap[metal, r, t] <= eol[metal, r, t],
     )
-
-
-def supply_step_costs(m: pyo.ConcreteModel, data: ModelData) -> dict[int, object]:
-    """Year → ``Σ tier_cost · mine_step + Σ collection_cost · collection_step`` (MUSD)."""
-    terms: dict[int, list] = defaultdict(list)
-    for metal, r, s, t in m.MINE_STEPS:
-        cost = data.get("tier_cost", (metal, r, s))
-        if cost:
-            terms[t].append(cost * m.mine_step[metal, r, s, t])
-    for metal, r, s, t in m.COLLECTION_STEPS:
-        cost = data.get("collection_cost", (metal, s))
-        if cost:
-            terms[t].append(cost * m.collection_step[metal, r, s, t])
-    return {t: quicksum(terms[t]) for t in m.incidence.years}

@@ -71,10 +71,15 @@ def add_price_factors(m: pyo.ConcreteModel, data: ModelData) -> None:
             factor = factors.get((metal, k, o, t), 1.0)
             if factor != 1.0:
                 premium = (1.0 + data.get("risk_premium", (o,))) * index.get((metal, k, t), 1.0)
-                term = (factor - 1.0) * premium * m.import_price[metal, k, o]
-                extra.setdefault(t, []).append(term * m.imports[metal, k, o, r, t])
-    for t, terms in extra.items():
-        m.cost_imports[t].set_value(m.cost_imports[t].expr + quicksum(terms))
+                extra.setdefault(t, []).append(
+                    (
+                        (factor - 1.0) * premium,
+                        m.imports[metal, k, o, r, t],
+                        m.import_price[metal, k, o],
+                    )
+                )
+    for t, rows in extra.items():
+        m.cost_rows.extend(m, "imports", t, rows)
 
 
 def release_rules(
@@ -112,9 +117,9 @@ def release_rules(
     for index in soft:
         m.reserve_minimum[index].deactivate()
         charge = RELEASE_CHARGE * data.get("unmet_demand_penalty", index[:1])
-        by_year.setdefault(index[-1], []).append(charge * m.reserve_shortfall[index])
-    for t, terms in by_year.items():
-        m.cost_unmet_demand[t].set_value(m.cost_unmet_demand[t].expr + quicksum(terms))
+        by_year.setdefault(index[-1], []).append((charge, m.reserve_shortfall[index], None))
+    for t, rows in by_year.items():
+        m.cost_rows.extend(m, "unmet_demand", t, rows)
     return count + len(soft)
 
 
