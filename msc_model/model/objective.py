@@ -206,21 +206,26 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     years = inc.years
     rows = m.cost_rows = CostRows()
 
+    # capital recovery factor of each plant type: capex × crf is the annual annuity
+    recovery = {
+        (metal, p): crf(rate, data.get("lifetime", (metal, p)))
+        for metal in data.metals
+        for p in data.processes
+    }
+    for metal, p, r in inc.plants:
+        power = data.get("energy_intensity", (metal, p)) * data.get("power_price", (r,))
+        for t in years:
+            capacity, act = m.capacity[metal, p, r, t], m.activity[metal, p, r, t]
+            if inc.builds[metal, p, r]:
+                factor = recovery[metal, p]
+                rows.add("capex", t, factor, capacity, m.capex[metal, p])
+                residual = inc.residual.get((metal, p, r, t), 0.0)
+                if residual:
+                    rows.add("capex", t, -factor * residual, param=m.capex[metal, p])
+            rows.add("fixed_opex", t, 1.0, capacity, m.fixed_opex[metal, p])
+            rows.add("variable_opex", t, 1.0, act, m.variable_opex[metal, p])
+            rows.add("energy", t, power, act)
     for metal in data.metals:
-        for p in data.processes:
-            life = crf(rate, data.get("lifetime", (metal, p)))
-            plants = [(r, t) for (mm, pp, r) in inc.plants if (mm, pp) == (metal, p) for t in years]
-            for r, t in plants:
-                if inc.builds[metal, p, r]:
-                    rows.add("capex", t, life, m.capacity[metal, p, r, t], m.capex[metal, p])
-                    residual = inc.residual.get((metal, p, r, t), 0.0)
-                    if residual:
-                        rows.add("capex", t, -life * residual, param=m.capex[metal, p])
-                rows.add("fixed_opex", t, 1.0, m.capacity[metal, p, r, t], m.fixed_opex[metal, p])
-                act = m.activity[metal, p, r, t]
-                rows.add("variable_opex", t, 1.0, act, m.variable_opex[metal, p])
-                power = data.get("energy_intensity", (metal, p)) * data.get("power_price", (r,))
-                rows.add("energy", t, power, act)
         annuity = data.get("storage_capex", (metal,)) * crf(
             rate, data.get("storage_lifetime", (metal,))
         )
