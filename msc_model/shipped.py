@@ -6,7 +6,9 @@ An install maps the top-level ``sheets/`` and ``solvers/`` folders into the pack
 ``msc_model.sheets`` and ``msc_model.solvers`` (``package-dir`` in ``pyproject.toml``).
 Python run from a source checkout (``python -m pytest``, or a worker process it spawns)
 imports ``msc_model`` from the sources, where the two folders sit beside the package:
-:func:`shipped_folder` falls back to them there.
+:func:`shipped_folder` takes them there first, so a second checkout run with the
+environment of another (an editable install maps ``msc_model.sheets`` to the first
+checkout's folder) reads its own files.
 """
 
 from __future__ import annotations
@@ -16,18 +18,18 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 DEFAULT_WORKBOOK = "china_baseline.xlsx"
+#: a file each shipped folder holds, so an unrelated ``sheets`` folder is never taken
+_MARKERS = {"sheets": DEFAULT_WORKBOOK, "solvers": "default.txt"}
 
 
 def shipped_folder(name: str) -> Traversable:
-    """``msc_model.<name>`` (``sheets`` or ``solvers``) of an install, else the checkout's
-    top-level folder of that name beside the package's sources."""
-    try:
-        return files(f"msc_model.{name}")
-    except ModuleNotFoundError:
-        beside = Path(__file__).resolve().parent.parent / name
-        if not (beside / "__init__.py").is_file():
-            raise
+    """The checkout's top-level folder ``name`` (``sheets`` or ``solvers``) beside the
+    package's sources when ``msc_model`` is imported from a checkout, else the installed
+    ``msc_model.<name>``."""
+    beside = Path(__file__).resolve().parent.parent / name
+    if (beside / "__init__.py").is_file() and (beside / _MARKERS.get(name, "")).is_file():
         return beside
+    return files(f"msc_model.{name}")
 
 
 def default_workbook() -> Path:
