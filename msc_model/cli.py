@@ -116,7 +116,11 @@ def run(
     ] = False,
     risk: Annotated[str, typer.Option(help="With --robust: expected, cvar or worst.")] = "expected",
     risk_weight: Annotated[
-        float, typer.Option(help="With --robust: MUSD per kt of the risk term on unmet demand.")
+        float,
+        typer.Option(
+            help="With --robust: weight (a pure number) of the risk term on the value of "
+            "lost supply (unmet demand at each metal's unmet_demand_penalty)."
+        ),
     ] = 0.0,
     reference: Annotated[
         bool,

@@ -18,7 +18,10 @@ data, its own objective deactivated) and a master copy of the shared decisions:
 - ``cvar``: ``η + 1/(1 − α) · Σ_s p_s · u_s`` with ``u_s ≥ L_s − η``, ``u_s ≥ 0``;
 - ``worst``: ``z`` with ``z ≥ L_s`` for every scenario with p_s > 0,
 
-where ``L_s = Σ_{m,r,t} unmet_demand_s`` (kt) and λ is in MUSD/kt. Because a stress test
+where ``L_s = Σ_{m,r,t} v_m · unmet_demand_s`` is scenario s's value of lost supply (MUSD,
+undiscounted; ``v_m`` the metal's ``unmet_demand_penalty``) and λ a pure number: tonnes of
+iron and of lithium cannot be added, their lost value can (a kt of lithium unmet is worth
+hundreds of kt of iron unmet). Because a stress test
 (:mod:`msc_model.resilience.stress`) fixes exactly the first stage and the history, the
 scenario blocks are the stress tests of the plan this model returns, and the expected cost
 of any other plan's stress tests is at least this model's optimum.
@@ -127,17 +130,27 @@ def build_robust_model(
     return m
 
 
+def lost_value(block, data: ModelData):
+    """``Σ_{m,r,t} v_m · unmet_demand[m,r,t]``: a scenario's value of lost supply (MUSD,
+    undiscounted), the loss its risk measure weighs."""
+    return quicksum(
+        data.get("unmet_demand_penalty", (metal,)) * var
+        for (metal, _r, _t), var in block.unmet_demand.items()
+    )
+
+
 def _risk(m: pyo.ConcreteModel, blocks, risk: str, alpha: float):
-    """The risk measure of unmet demand (kt), as an expression (0 for ``expected``)."""
+    """The risk measure of the value of lost supply (MUSD), as an expression (0 for
+    ``expected``)."""
     if risk == "expected":
         return 0.0
-    loss = {n: quicksum(b.unmet_demand.values()) for n, b, _ in blocks}
+    loss = {n: lost_value(b, m.scenario_data[n]) for n, b, _ in blocks}
     names = [n for n, _, _ in blocks if m.probability[n] > 0]
     if risk == "worst":
         m.worst_unmet = pyo.Var(within=pyo.NonNegativeReals)
         m.worst_bound = pyo.Constraint(names, rule=lambda _m, n: m.worst_unmet >= loss[n])
         return m.worst_unmet
-    m.var_unmet = pyo.Var(within=pyo.Reals, doc="value at risk of unmet demand, kt")
+    m.var_unmet = pyo.Var(within=pyo.Reals, doc="value at risk of lost supply, MUSD")
     m.excess_unmet = pyo.Var(names, within=pyo.NonNegativeReals)
     m.cvar_bound = pyo.Constraint(
         names, rule=lambda _m, n: m.excess_unmet[n] >= loss[n] - m.var_unmet
@@ -222,7 +235,7 @@ def _check(data, scenarios, risk: str, weight: float, alpha: float) -> None:
     if risk not in RISKS:
         problems.append(Problem("--risk", "", f"'{risk}'", " or ".join(RISKS)))
     if weight < 0:
-        problems.append(Problem("--risk-weight", "", f"{weight:g}", "a weight ≥ 0 (MUSD/kt)"))
+        problems.append(Problem("--risk-weight", "", f"{weight:g}", "a weight ≥ 0"))
     if not 0.0 <= alpha < 1.0:
         problems.append(Problem("--alpha", "", f"{alpha:g}", "a level in [0, 1)"))
     if problems:
