@@ -19,6 +19,7 @@ Each distinct unit string is parsed once (``functools.lru_cache``).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Collection, Mapping
@@ -59,7 +60,26 @@ AMBIGUOUS = {
 _TON = re.compile(r"^(k|m|g|kilo|mega|giga)?tons?$", re.IGNORECASE)
 _TON_HINT = "'{}' is ambiguous (short, long or metric ton): write t, kt or Mt"
 
-ureg = pint.UnitRegistry(on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
+#: set to anything non-empty to build pint's registry from its definitions every time
+NO_CACHE_ENV = "MSC_NO_UNIT_CACHE"
+
+
+def _registry() -> pint.UnitRegistry:
+    """pint's registry, from its cache of parsed definitions (in the user's cache folder,
+    ``pint/``) when it can: parsing them costs every process ~0.15 s (each ``msc`` command,
+    each sweep worker), loading the cache ~0.02 s. Any trouble with the cache (a folder
+    that cannot be written, a file torn by another process writing it, a pint upgrade)
+    only costs that time: the registry is then parsed as without a cache."""
+    options = {"on_redefinition": "ignore", "autoconvert_offset_to_baseunit": True}
+    if not os.environ.get(NO_CACHE_ENV):
+        try:
+            return pint.UnitRegistry(cache_folder=":auto:", **options)
+        except Exception:  # any failure of the cache means: no cache
+            pass
+    return pint.UnitRegistry(**options)
+
+
+ureg = _registry()
 ureg.define("kt = 1000 * metric_ton")  # kilotonne, not knot
 ureg.define("Gt = 1e9 * metric_ton")
 ureg.define("USD = [currency_usd] = usd = US$")
