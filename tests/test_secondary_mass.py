@@ -150,6 +150,7 @@ def test_sweep_summary_shows_curtailed_supply_per_metal(shipped, tmp_path) -> No
     assert "curtailed" in tidy.columns  # the tidy runs table keeps the API's kt
 
 
+@pytest.mark.slow  # every shock of the shipped case
 def test_stress_workbook_shows_iron_in_mt(shipped, tmp_path) -> None:
     path = tmp_path / "stress.xlsx"
     report, _, _ = run_stress(shipped, output=path)
@@ -214,6 +215,7 @@ def test_the_stress_workbook_read_back_as_a_plan_is_the_plan_in_kt(shipped, tmp_
     assert again.cases[0].extra_cost == pytest.approx(report.cases[0].extra_cost, rel=1e-6)
 
 
+@pytest.mark.slow  # every shock of the shipped case, twice
 def test_stress_terminal_lists_tonnes_per_metal(shipped) -> None:
     report, _, _ = run_stress(shipped)
     result = CliRunner().invoke(app, ["stress", str(shipped)])
