@@ -296,6 +296,20 @@ def test_a_risk_term_never_raises_the_risk_it_prices(factory_case, risk):
         )
 
 
+def test_plan_comparison_values_lost_supply_at_each_metals_penalty(factory_case, tmp_path):
+    """Expected and worst value of lost supply per plan (MUSD), recomputed from each
+    scenario's unmet demand: the one loss that can be added across metals."""
+    data = load_inputs(factory_case)
+    _, comparison, _ = run_robust(factory_case, tmp_path / "robust.xlsx")
+    plans = comparison.plans().set_index("plan")
+    for plan, report in comparison.reports.items():
+        lost = {c.name: _lost_value(c.results, data) for c in report.cases}
+        expected = sum(p * lost[s] for s, p in comparison.probabilities.items())
+        assert plans.loc[plan, "expected_lost_value"] == pytest.approx(expected, rel=1e-9)
+        assert plans.loc[plan, "worst_lost_value"] == pytest.approx(max(lost.values()), rel=1e-9)
+    assert plans["worst_lost_value"].min() > 0.0  # the toy's shocks curtail supply
+
+
 @pytest.mark.slow
 def test_cli_stress_writes_a_report_whose_plan_reads_back(factory_case, tmp_path):
     out = tmp_path / "stress.xlsx"

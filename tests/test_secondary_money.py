@@ -240,6 +240,9 @@ def test_shock_aware_workbook_shows_bn_usd(shipped, tmp_path) -> None:
     plans, shown = comparison.plans(), sheet(path, "Plan comparison")
     same(shown["Expected cost (bn USD, present value)"], plans["expected_cost"] / BN)
     same(shown["Normal cost (bn USD, present value)"], plans["normal_cost"] / BN)
+    for column in ("expected_lost_value", "worst_lost_value"):
+        words = column.replace("_lost_value", "").capitalize() + " value of lost supply"
+        same(shown[f"{words} (bn USD, undiscounted)"], plans[column] / BN)
     gains, shown = comparison.gains(), sheet(path, "What it buys")
     same(shown["Extra normal cost (bn USD, present value)"], gains["extra_normal_cost"] / BN)
     # kt per bn USD of the total row added iron to copper: not shown (see test_secondary_mass)

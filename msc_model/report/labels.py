@@ -57,6 +57,8 @@ WORDS: dict[str, str] = {
     "reserve_cover": "reserve cover",
     "recycling_rate": "recycling rate",
     "worst_shock_unmet": "unmet demand, worst shock",
+    "expected_lost_value": "expected value of lost supply",
+    "worst_lost_value": "worst value of lost supply",
     "unmet_avoided_per_musd": "unmet demand avoided per extra cost",
     "cost_capex": "cost: investment",
     "cost_fixed_opex": "cost: fixed operating costs",

@@ -68,6 +68,8 @@ MONEY_COLUMNS: dict[str, str] = {
     "expected_cost": "MUSD",
     "normal_cost": "MUSD",
     "extra_normal_cost": "MUSD",
+    "expected_lost_value": "MUSD",
+    "worst_lost_value": "MUSD",
     "unmet_avoided_per_musd": "kt/MUSD",
 }
 #: mass units of the tidy tables (a metal's quantity in kt, a flow or capacity in kt/yr)

@@ -86,9 +86,11 @@ class Comparison:
         return pd.concat(frames, ignore_index=True)[columns]
 
     def plans(self) -> pd.DataFrame:
-        """One row per plan: expected and normal-times cost (MUSD, present value) and
-        expected and worst unmet demand (kt, all metals). What each plan holds is per metal
-        (:meth:`holdings`): iron, copper and lithium tonnes are not added up."""
+        """One row per plan: expected and normal-times cost (MUSD, present value), expected
+        and worst unmet demand (kt, all metals: for scripts; readers see it per metal) and
+        expected and worst value of lost supply (MUSD, undiscounted: each metal's unmet
+        demand at its ``unmet_demand_penalty``, the loss ``--risk`` weighs, which can be
+        added across metals). What each plan holds is per metal (:meth:`holdings`)."""
         rows = [
             dict(
                 plan=plan,
@@ -96,10 +98,21 @@ class Comparison:
                 normal_cost=report.nominal.objective,
                 expected_unmet=self.expected(plan, "unmet_total"),
                 worst_unmet=max(c.unmet_total for c in report.cases),
+                expected_lost_value=sum(
+                    p * self.lost_value(report.case(s)) for s, p in self.probabilities.items()
+                ),
+                worst_lost_value=max((self.lost_value(c) for c in report.cases), default=0.0),
             )
             for plan, report in self.reports.items()
         ]
         return pd.DataFrame(rows)
+
+    def lost_value(self, case) -> float:
+        """A stress case's value of lost supply: Σ_m v_m · unmet_m (MUSD, undiscounted)."""
+        return sum(
+            self.data.get("unmet_demand_penalty", (metal,)) * _unmet(case, metal)
+            for metal in self.data.metals
+        )
 
     def holdings(self) -> pd.DataFrame:
         """One row per plan and metal: storage built over the horizon (kt), the reserve held

@@ -60,6 +60,8 @@ UNITS = {
     "normal_cost": "bn USD, present value",
     "cost": "bn USD, present value",
     "extra_normal_cost": "bn USD, present value",
+    "expected_lost_value": "bn USD, undiscounted",
+    "worst_lost_value": "bn USD, undiscounted",
     "hinterland_backup": "kt/yr",
     "hinterland_smelting": "kt/yr",
     "hinterland_processing": "kt/yr",
