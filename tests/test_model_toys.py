@@ -17,8 +17,10 @@ import toys
 from toys import METAL, PENALTY, PRICE
 
 from msc_model import indicators
+from msc_model.data import ModelData, Vintage
 from msc_model.errors import BalanceError, InfeasibleError
 from msc_model.model import COST_TERMS, PLAN_TERMS, build_model
+from msc_model.model.objective import terminal_values
 from msc_model.results import Results, check_balances, extract_results
 from msc_model.solver import solve
 
@@ -691,3 +693,162 @@ def test_check_balances_scale_is_the_case_own() -> None:
     row = flows.index[(flows["flow"] == "imports") & (flows["year"] == 2028)][0]
     flows.loc[row, "value"] += 5e-4
     check_balances(dataclasses.replace(res, flows=flows), big)
+
+
+# --- every cost term present and priced (mutation testing of model/, issue 17) ----------
+
+
+def _yearly(res: Results, term: str) -> list[float]:
+    """Undiscounted cost of one term by year."""
+    rows = res.costs[res.costs["term"] == term].sort_values("year")
+    return rows["undiscounted"].tolist()
+
+
+def _with_imports(prices: dict[tuple, float], **params) -> ModelData:
+    """2025–2028, demand 100, origins A and B by sea, and only ``prices`` as imports."""
+    years = (2025, 2028)
+    data = toys.make_data(
+        years,
+        {"demand": toys.flat_demand(years, 100.0), **params},
+        origins={"A": "sea", "B": "sea"},
+    )
+    table = {k: dict(v) for k, v in data.params.items()}
+    table["import_price"] = dict(prices)
+    return dataclasses.replace(data, params=table)
+
+
+def test_terminal_value_is_given_else_the_cheapest_landed_replacement() -> None:
+    """Refined: A at 10 and B at 7 with a 50 % risk premium, both × the final year's price
+    index 1.5: A 15, B 15.75 → 15. Ore only (A 4, B 3 · 1.5 = 4.5), smelting yield 0.8:
+    4 / 0.8 = 5 per kt of refined metal. Given: the given value. Nothing to buy: 0."""
+    refined = {(METAL, "refined", "A"): 10.0, (METAL, "refined", "B"): 7.0}
+    ore = {(METAL, "ore", "A"): 4.0, (METAL, "ore", "B"): 3.0}
+    premium = {"risk_premium": {("B",): 0.5}}
+    index = {"price_index": {(METAL, "refined", 2026): 1.0, (METAL, "refined", 2028): 1.5}}
+    assert terminal_values(_with_imports(refined, **premium, **index)) == {METAL: 15.0}
+    assert terminal_values(_with_imports({**refined, **ore}, **premium)) == {METAL: 10.0}
+    smelting = {"process_yield": {(METAL, "smelting"): 0.8}}
+    assert terminal_values(_with_imports(ore, **premium, **smelting)) == {METAL: 5.0}
+    given = {"terminal_value": {(METAL,): 3.0}}
+    assert terminal_values(_with_imports(refined, **given)) == {METAL: 3.0}
+    assert terminal_values(_with_imports({})) == {METAL: 0.0}
+
+
+def test_capex_is_charged_on_builds_only_not_on_existing_capacity() -> None:
+    """Toy 2 with an existing 20 kt/yr mine: it mines 20 in 2025 (opex 5 < import 10):
+    100 + 800 = 900. In 2026 the cap (60 imports) needs 40 mined, 20 from a new mine at an
+    annuity of 10: 200 + 40·5 + 60·10 = 1000. The existing mine pays no capex."""
+    base = toys.dependence_cap()
+    mine = Vintage(METAL, "mining", "R", 20.0, None, None)
+    res = run(dataclasses.replace(base, vintages=(*base.vintages, mine)))
+    assert res.objective == pytest.approx(1900.0)
+    assert _yearly(res, "capex") == pytest.approx([0.0, 200.0])
+    assert _yearly(res, "variable_opex") == pytest.approx([100.0, 200.0])
+    assert _yearly(res, "imports") == pytest.approx([800.0, 600.0])
+
+
+def test_storage_built_pays_its_annuity_over_the_storage_lifetime() -> None:
+    """A reserve of 36.5 days (10 kt) from 2026, no storage to start with: 10 kt are built
+    in 2026 at 20 MUSD/kt over a 4-year storage lifetime (rate 0: 5 MUSD/kt a year) → 50,
+    and filled by importing 110. The reserve left at the end is credited at 10/kt.
+    objective = 1000 + 1100 + 50 − 100 = 2050."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "policy_start_year": {(): 2026},
+            "reserve_days": {(METAL, "R"): 36.5},
+            "storage_capex": {(METAL,): 20.0},
+            "storage_lifetime": {(METAL,): 4.0},
+            "max_build": {(METAL, "processing", "R"): 0.0},
+        },
+    )
+    res = run(data)
+    assert _yearly(res, "capex") == pytest.approx([0.0, 50.0])
+    assert _yearly(res, "terminal_stock") == pytest.approx([0.0, -100.0])
+    assert res.objective == pytest.approx(2050.0)
+
+
+def test_energy_is_intensity_times_the_regions_power_price_times_activity() -> None:
+    """Toy 1 with recycling using 2 MWh/t at 0.5 USD/kWh: 1 MUSD/kt on 20, 32, 40 kt;
+    recycling (now 3/kt) still beats imports, so only the energy term is added."""
+    data = toys.recycling_loop().with_params(
+        {"energy_intensity": {(METAL, "recycling"): 2.0}, "power_price": {("R",): 0.5}}
+    )
+    res = run(data)
+    assert _yearly(res, "energy") == pytest.approx([20.0, 32.0, 40.0])
+    assert res.objective == pytest.approx(2264.0 + 92.0)
+
+
+def test_imports_are_priced_with_the_outlook_index_and_the_risk_premium() -> None:
+    """Price index 1 in 2025 and 2 in 2027 (1.5 in 2026 by interpolation), a 10 % risk
+    premium on World: 100 kt a year at 11, 16.5 and 22."""
+    years = (2025, 2027)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "price_index": {(METAL, "refined", 2025): 1.0, (METAL, "refined", 2027): 2.0},
+            "risk_premium": {("World",): 0.1},
+            "max_build": {(METAL, "processing", "R"): 0.0},
+        },
+    )
+    res = run(data)
+    assert _yearly(res, "imports") == pytest.approx([1100.0, 1650.0, 2200.0])
+    assert res.objective == pytest.approx(4950.0)
+
+
+@pytest.mark.parametrize(
+    "corridor",
+    [
+        # a mode without a transport cost row
+        {"distance": {("Port", "In", "road"): 500.0},
+         "corridor_capacity": {("Port", "In", "road"): 1000.0}},
+        # a priced mode on a corridor without a distance
+        {"transport_cost": {("road",): 0.01},
+         "corridor_capacity": {("Port", "In", "road"): 1000.0}},
+    ],
+    ids=["no-rate", "no-distance"],
+)  # fmt: skip
+def test_a_corridor_without_a_rate_or_a_distance_costs_nothing_to_use(corridor) -> None:
+    """Toy 4 with a second corridor Port–In by road that has no rate (or no distance):
+    shipping on it costs nothing, so all 100 kt a year go by road and the 500 of rail
+    transport a year is saved: 3060 − 1000 = 2060."""
+    base = toys.inland_corridor()
+    res = run(dataclasses.replace(base.with_params(corridor), modes=("rail", "road")))
+    assert res.objective == pytest.approx(2060.0)
+    assert _yearly(res, "transport") == pytest.approx([0.0, 0.0])
+    assert series(res.shipments, form="refined", mode="road", region_from="Port") == pytest.approx(
+        [100, 100]
+    )
+
+
+def test_ore_is_hauled_per_gross_tonne() -> None:
+    """A mine inland (free, existing) feeds a smelter in the port 500 km away by rail at
+    0.01 MUSD/(kt·km); the ore grade is 0.5, so each kt of metal is 2 kt hauled: 10 MUSD
+    per kt against 30 for imported refined metal. 100 kt a year → transport 1000."""
+    years = (2025, 2026)
+    regions = ("Port", "In")
+    off = {(METAL, p, r): 0.0 for p in ("mining", "smelting", "recycling") for r in regions}
+    data = toys.make_data(
+        years,
+        {
+            "demand": {**toys.flat_demand(years, 100.0, "Port"), **toys.flat_demand(years, 0.0, "In")},
+            "max_capacity": {**off, (METAL, "mining", "In"): 1000.0, (METAL, "smelting", "Port"): 1000.0},
+            "max_build": {(METAL, p, r): 0.0 for p in ("mining", "smelting", "processing") for r in regions},
+            "import_price": {(METAL, "refined", "World"): 30.0},
+            "ore_grade": {(METAL,): 0.5},
+            "transport_cost": {("rail",): 0.01},
+            "distance": {("Port", "In", "rail"): 500.0},
+            "corridor_capacity": {("Port", "In", "rail"): 1000.0},
+        },
+        regions=regions,
+        sea_ports=("Port",),
+        modes=("rail",),
+        vintages=(("mining", "In", 1000.0), ("smelting", "Port", 1000.0), ("processing", "Port", 1000.0)),
+    )  # fmt: skip
+    res = run(data)
+    assert series(res.shipments, form="ore", region_from="In") == pytest.approx([100, 100])
+    assert _yearly(res, "transport") == pytest.approx([1000.0, 1000.0])
+    assert res.objective == pytest.approx(2000.0)
