@@ -747,27 +747,75 @@ def test_capex_is_charged_on_builds_only_not_on_existing_capacity() -> None:
     assert _yearly(res, "imports") == pytest.approx([800.0, 600.0])
 
 
-def test_storage_built_pays_its_annuity_over_the_storage_lifetime() -> None:
-    """A reserve of 36.5 days (10 kt) from 2026, no storage to start with: 10 kt are built
-    in 2026 at 20 MUSD/kt over a 4-year storage lifetime (rate 0: 5 MUSD/kt a year) → 50,
-    and filled by importing 110. The reserve left at the end is credited at 10/kt.
-    objective = 1000 + 1100 + 50 − 100 = 2050."""
+def _reserve_from_2026(days: float, **params) -> ModelData:
+    """2025–2026, demand 100, a reserve of ``days`` of demand from 2026 and no storage at
+    the start: storage at 20 MUSD/kt over a 4-year storage lifetime (rate 0: 5 a year)."""
     years = (2025, 2026)
-    data = toys.make_data(
+    return toys.make_data(
         years,
         {
             "demand": toys.flat_demand(years, 100.0),
             "policy_start_year": {(): 2026},
-            "reserve_days": {(METAL, "R"): 36.5},
+            "reserve_days": {(METAL, "R"): days},
             "storage_capex": {(METAL,): 20.0},
             "storage_lifetime": {(METAL,): 4.0},
             "max_build": {(METAL, "processing", "R"): 0.0},
+            **params,
         },
     )
-    res = run(data)
-    assert _yearly(res, "capex") == pytest.approx([0.0, 50.0])
-    assert _yearly(res, "terminal_stock") == pytest.approx([0.0, -100.0])
-    assert res.objective == pytest.approx(2050.0)
+
+
+@pytest.mark.parametrize(("days", "reserve"), [(36.5, 10.0), (0.73, 0.2)])
+def test_storage_built_pays_its_annuity_over_the_storage_lifetime(days, reserve) -> None:
+    """A reserve of 36.5 days (10 kt; or 0.73 days, 0.2 kt) from 2026: the storage is built
+    in 2026 at 5 MUSD/kt a year and filled by importing 100 + reserve. The reserve left at
+    the end is credited at its replacement value 10/kt.
+    objective = 1000 + 10·(100 + reserve) + 5·reserve − 10·reserve."""
+    res = run(_reserve_from_2026(days))
+    assert _yearly(res, "capex") == pytest.approx([0.0, 5.0 * reserve])
+    assert _yearly(res, "terminal_stock") == pytest.approx([0.0, -10.0 * reserve])
+    assert res.objective == pytest.approx(2000.0 + 5.0 * reserve)
+
+
+def test_stock_beyond_the_reserve_target_earns_no_credit() -> None:
+    """Closing stock worth 20/kt (bought at 10, stored at 5): crediting all of it would pay
+    the model to fill the 50 kt it may build. Only the 10 kt target is credited:
+    1000 + 1100 + 50 − 200 = 1950."""
+    res = run(
+        _reserve_from_2026(36.5, terminal_value={(METAL,): 20.0}, max_storage={(METAL, "R"): 50.0})
+    )
+    assert res.stock.sort_values("year")["stock"].tolist() == pytest.approx([0.0, 10.0])
+    assert res.objective == pytest.approx(1950.0)
+
+
+def test_no_closing_credit_without_a_reserve_policy_in_the_final_year() -> None:
+    """Toy 3 with the policy starting after the horizon: no reserve, so no credit either;
+    the 30 kt at the start are drawn in 2025 (saving 300 of imports and the holding).
+    imports 70, 100, 100, 100 → 3700."""
+    res = run(toys.stockpile().with_params({"policy_start_year": {(): 2029}}))
+    assert res.objective == pytest.approx(3700.0)
+    assert _yearly(res, "terminal_stock") == pytest.approx([0.0] * 4)
+
+
+def test_a_re_solve_after_new_prices_matches_a_fresh_build() -> None:
+    """The closing stock's value follows the import price in a sweep (mutable): toy 3 with
+    the price doubled, solved on the built model, equals a model built with it."""
+    from msc_model.scenarios.variants import update_mutable
+
+    dear = toys.stockpile().with_params({"import_price": {(METAL, "refined", "World"): 20.0}})
+    model = build_model(toys.stockpile())
+    solve(model)
+    update_mutable(model, dear)
+    again = extract_results(model, dear, solve(model))
+    assert again.objective == pytest.approx(run(dear).objective)
+    assert _yearly(again, "terminal_stock")[-1] == pytest.approx(-200.0)
+
+
+def test_unmet_demand_is_priced_at_the_metals_own_penalty() -> None:
+    """60 imported at 10, 40 unmet at a penalty of 50 (not the default 100)."""
+    res = run(toys.shortage().with_params({"unmet_demand_penalty": {(METAL,): 50.0}}))
+    assert _yearly(res, "unmet_demand") == pytest.approx([2000.0])
+    assert res.objective == pytest.approx(600.0 + 2000.0)
 
 
 def test_energy_is_intensity_times_the_regions_power_price_times_activity() -> None:
@@ -850,5 +898,9 @@ def test_ore_is_hauled_per_gross_tonne() -> None:
     )  # fmt: skip
     res = run(data)
     assert series(res.shipments, form="ore", region_from="In") == pytest.approx([100, 100])
+    # refined metal is hauled as it is, whatever the ore grade: toy 4 is unchanged
+    assert run(toys.inland_corridor().with_params({"ore_grade": {(METAL,): 0.5}})).objective == (
+        pytest.approx(3060.0)
+    )
     assert _yearly(res, "transport") == pytest.approx([1000.0, 1000.0])
     assert res.objective == pytest.approx(2000.0)
