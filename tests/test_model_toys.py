@@ -904,3 +904,56 @@ def test_ore_is_hauled_per_gross_tonne() -> None:
     )
     assert _yearly(res, "transport") == pytest.approx([1000.0, 1000.0])
     assert res.objective == pytest.approx(2000.0)
+
+
+# --- domestic supply in cost steps (supply.py) ---------------------------------------------
+
+
+def test_mine_output_comes_in_cost_steps_cheapest_first() -> None:
+    """An existing free mine (1000 kt/yr) whose ore comes in two steps: 30 kt at 2 and
+    50 kt at 8 MUSD/kt, both below the import price 10, so the mine produces 80 (its steps'
+    sum, not its capacity) and 20 is imported: 60 + 400 + 200 = 660 a year."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "max_capacity": {(METAL, "mining", "R"): 1000.0, (METAL, "smelting", "R"): 1000.0},
+            "max_build": {(METAL, p, "R"): 0.0 for p in ("mining", "smelting", "processing")},
+            "tier_output": {(METAL, "R", "low"): 30.0, (METAL, "R", "high"): 50.0},
+            "tier_cost": {(METAL, "R", "low"): 2.0, (METAL, "R", "high"): 8.0},
+        },
+        vintages=(("mining", "R", 1000.0), ("smelting", "R", 1000.0), ("processing", "R", 1000.0)),
+    )
+    res = run(data)
+    assert series(res.activity, process="mining") == pytest.approx([80.0, 80.0])
+    assert _yearly(res, "supply_steps") == pytest.approx([460.0, 460.0])
+    assert series(res.imports) == pytest.approx([20.0, 20.0])
+    assert res.objective == pytest.approx(1320.0)
+    dearer = data.with_params({"tier_cost": {(METAL, "R", "high"): 12.0}})
+    assert series(run(dearer).activity, process="mining") == pytest.approx([30.0, 30.0])
+
+
+def test_collection_beyond_the_base_rate_is_bought_in_steps_up_to_all_scrap() -> None:
+    """Toy 1 (EoL 50, 80, 100; base rate 0.5 free) with two collection steps: 40 % of EoL
+    at 1 and 40 % at 3 MUSD/kt. A kt of scrap recycled saves 0.8·(10 − 2) = 6.4, so both
+    steps pay, but no more than all the scrap can be collected: the cheap step 0.4, the
+    dear one 0.1. Recycled 40, 64, 80; imports 60, 36, 20 → 1160; recycling opex 368; steps
+    (0.4·1 + 0.1·3)·230 = 161. objective 1689."""
+    data = toys.recycling_loop().with_params(
+        {
+            "tier_share": {(METAL, "cheap"): 0.4, (METAL, "dear"): 0.4},
+            "collection_cost": {(METAL, "cheap"): 1.0, (METAL, "dear"): 3.0},
+        }
+    )
+    res = run(data)
+    assert res.scrap.sort_values("year")["collected"].tolist() == pytest.approx([50, 80, 100])
+    assert _yearly(res, "supply_steps") == pytest.approx([35.0, 56.0, 70.0])
+    assert res.objective == pytest.approx(1689.0)
+    # one step of 20 % at 3: collected (0.5 + 0.2)·EoL, the step's cost 0.6·EoL
+    one = toys.recycling_loop().with_params(
+        {"tier_share": {(METAL, "dear"): 0.2}, "collection_cost": {(METAL, "dear"): 3.0}}
+    )
+    res = run(one)
+    assert res.scrap.sort_values("year")["collected"].tolist() == pytest.approx([35, 56, 70])
+    assert _yearly(res, "supply_steps") == pytest.approx([30.0, 48.0, 60.0])
