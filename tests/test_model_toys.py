@@ -930,6 +930,11 @@ def test_mine_output_comes_in_cost_steps_cheapest_first() -> None:
     assert _yearly(res, "supply_steps") == pytest.approx([460.0, 460.0])
     assert series(res.imports) == pytest.approx([20.0, 20.0])
     assert res.objective == pytest.approx(1320.0)
+    # ore is worth the refined metal it replaces; each step earns the rest as a rent
+    assert _prices(res, "ore") == pytest.approx([10_000.0] * 2)
+    rents = res.prices[res.prices["kind"] == "resource rent"].sort_values(["item", "year"])
+    assert rents["item"].tolist() == ["high", "high", "low", "low"]
+    assert rents["value"].tolist() == pytest.approx([2_000.0] * 2 + [8_000.0] * 2)
     dearer = data.with_params({"tier_cost": {(METAL, "R", "high"): 12.0}})
     assert series(run(dearer).activity, process="mining") == pytest.approx([30.0, 30.0])
 
@@ -957,3 +962,71 @@ def test_collection_beyond_the_base_rate_is_bought_in_steps_up_to_all_scrap() ->
     res = run(one)
     assert res.scrap.sort_values("year")["collected"].tolist() == pytest.approx([35, 56, 70])
     assert _yearly(res, "supply_steps") == pytest.approx([30.0, 48.0, 60.0])
+
+
+# --- the balances (balance.py) ---------------------------------------------------------------
+
+
+def _prices(res: Results, item: str) -> list[float]:
+    rows = res.prices[(res.prices["kind"] == "commodity price") & (res.prices["item"] == item)]
+    return rows.sort_values(["region", "year"])["value"].tolist()
+
+
+def test_commodity_prices_are_the_duals_of_each_forms_balance() -> None:
+    """Toy 1: refined metal and products cost the import price, 10 MUSD/kt (10,000 USD/t);
+    a kt of scrap saves 0.8 · (10 − 2) = 6.4. No mine or smelter: no ore balance, no ore
+    price. The mine-step case below: ore is worth the refined metal it replaces, 10."""
+    res = run(toys.recycling_loop())
+    assert set(res.prices["item"]) == {"refined", "scrap", "product"}
+    assert _prices(res, "refined") == pytest.approx([10_000.0] * 3)
+    assert _prices(res, "product") == pytest.approx([10_000.0] * 3)
+    assert _prices(res, "scrap") == pytest.approx([6_400.0] * 3)
+
+
+def _prompt_scrap_case() -> ModelData:
+    """Processing yield 0.8 with half of its losses returned as prompt scrap; a recycler
+    (yield 0.8, opex 2) in R; a second region X with no plant at all."""
+    years = (2025, 2026)
+    return toys.make_data(
+        years,
+        {
+            "demand": {**toys.flat_demand(years, 100.0), **toys.flat_demand(years, 0.0, "X")},
+            "prompt_scrap_rate": {(METAL,): 0.5},
+            "process_yield": {(METAL, "processing"): 0.8, (METAL, "recycling"): 0.8},
+            "variable_opex": {(METAL, "recycling"): 2.0},
+            "max_capacity": {(METAL, "recycling", "R"): 1000.0, (METAL, "processing", "X"): 0.0},
+            "max_build": {(METAL, "processing", "R"): 0.0, (METAL, "recycling", "R"): 0.0},
+        },
+        regions=("R", "X"),
+        vintages=(("processing", "R", 1000.0), ("recycling", "R", 1000.0)),
+    )
+
+
+def test_processing_losses_return_as_prompt_scrap() -> None:
+    """100 kt of products need 125 kt of refined metal; of the 25 lost, half (12.5) is
+    prompt scrap, recycled into 10 kt of refined metal: imports 115.
+    objective = 2 · (1150 + 2 · 10) = 2340."""
+    res = run(_prompt_scrap_case())
+    scrap = res.scrap[res.scrap["region"] == "R"].sort_values("year")
+    assert scrap["prompt"].tolist() == pytest.approx([12.5, 12.5])
+    assert series(res.activity, process="recycling") == pytest.approx([10.0, 10.0])
+    assert series(res.imports) == pytest.approx([115.0, 115.0])
+    assert res.objective == pytest.approx(2340.0)
+
+
+def test_a_recycler_without_scrap_recycles_nothing() -> None:
+    """A free recycling plant but no end uses, no prompt scrap and no scrap imports: the
+    scrap balance (0 ≥ recycling input) keeps it idle; all 100 kt are imported."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "max_capacity": {(METAL, "recycling", "R"): 1000.0},
+            "max_build": {(METAL, "processing", "R"): 0.0, (METAL, "recycling", "R"): 0.0},
+        },
+        vintages=(("processing", "R", 1000.0), ("recycling", "R", 1000.0)),
+    )
+    res = run(data)
+    assert series(res.activity, process="recycling") == pytest.approx([0.0, 0.0])
+    assert series(res.imports) == pytest.approx([100.0, 100.0])
