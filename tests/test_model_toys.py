@@ -1030,3 +1030,19 @@ def test_a_recycler_without_scrap_recycles_nothing() -> None:
     res = run(data)
     assert series(res.activity, process="recycling") == pytest.approx([0.0, 0.0])
     assert series(res.imports) == pytest.approx([100.0, 100.0])
+
+
+def test_a_swept_processing_yield_moves_prompt_scrap_on_the_built_model() -> None:
+    """The prompt scrap factor reads the model's mutable yield: re-solving the built case
+    with a processing yield of 0.5 (200 kt in, 50 kt of prompt scrap, 40 recycled) equals
+    building it afresh."""
+    from msc_model.scenarios.variants import update_mutable
+
+    lossy = _prompt_scrap_case().with_params({"process_yield": {(METAL, "processing"): 0.5}})
+    model = build_model(_prompt_scrap_case())
+    solve(model)
+    update_mutable(model, lossy)
+    again = extract_results(model, lossy, solve(model))
+    assert series(again.activity, process="recycling") == pytest.approx([40.0, 40.0])
+    assert again.objective == pytest.approx(run(lossy).objective)
+    assert again.objective == pytest.approx(2 * (1600.0 + 80.0))
