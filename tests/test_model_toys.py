@@ -1046,3 +1046,51 @@ def test_a_swept_processing_yield_moves_prompt_scrap_on_the_built_model() -> Non
     assert series(again.activity, process="recycling") == pytest.approx([40.0, 40.0])
     assert again.objective == pytest.approx(run(lossy).objective)
     assert again.objective == pytest.approx(2 * (1600.0 + 80.0))
+
+
+# --- security shares (security.py) -----------------------------------------------------------
+
+
+def _two_processing_regions(**params) -> ModelData:
+    """2025–2026, demand 100 in the port; its existing free processing plant (100 kt/yr)
+    suffices, a plant in ``In`` (hinterland) can be built from 2026 at an annuity of
+    1 MUSD per kt/yr (capex 10, lifetime 10). The policy starts in 2026."""
+    years = (2025, 2026)
+    regions = ("Port", "In")
+    return toys.make_data(
+        years,
+        {
+            "demand": {**toys.flat_demand(years, 100.0, "Port"), **toys.flat_demand(years, 0.0, "In")},
+            "capex": {(METAL, "processing"): 10.0},
+            "max_build": {(METAL, "processing", "Port"): 0.0},
+            **params,
+        },
+        regions=regions,
+        sea_ports=("Port",),
+        hinterland=("In",),
+        vintages=(("processing", "Port", 100.0),),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("params", "inland"),
+    [
+        ({}, 0.0),
+        # Port ≤ 0.6 of national capacity: In ≥ 100 · 0.4 / 0.6
+        ({"max_region_share": {(METAL, "processing"): 0.6}}, 100 * 0.4 / 0.6),
+        # In ≥ 0.3 of national capacity: In ≥ 100 · 0.3 / 0.7
+        ({"min_hinterland_share": {(METAL, "processing"): 0.3}}, 100 * 0.3 / 0.7),
+        # a share of 1 (or 0) is no limit
+        ({"max_region_share": {(METAL, "processing"): 1.0}}, 0.0),
+    ],
+    ids=["none", "region-share", "hinterland-share", "share-of-one"],
+)
+def test_capacity_shares_force_the_cheapest_capacity_elsewhere(params, inland) -> None:
+    """Only capacity is constrained: the port plant still does all the processing, and
+    the plant built inland costs its annuity, 1 MUSD per kt/yr, in 2026 only."""
+    res = run(_two_processing_regions(**params))
+    new = res.capacity.query("process == 'processing' and region == 'In'")
+    assert new.sort_values("year")["new"].tolist() == pytest.approx([0.0, inland])
+    assert series(res.activity, process="processing", region="Port") == pytest.approx([100, 100])
+    assert _yearly(res, "capex") == pytest.approx([0.0, inland])
+    assert res.objective == pytest.approx(2000.0 + inland)
