@@ -1094,3 +1094,97 @@ def test_capacity_shares_force_the_cheapest_capacity_elsewhere(params, inland) -
     assert series(res.activity, process="processing", region="Port") == pytest.approx([100, 100])
     assert _yearly(res, "capex") == pytest.approx([0.0, inland])
     assert res.objective == pytest.approx(2000.0 + inland)
+
+
+# --- capacity and trade limits (capacity.py, trade.py) ---------------------------------------
+
+
+def test_availability_limits_output_to_its_share_of_capacity() -> None:
+    """The existing 100 kt/yr processing plant with an availability of 0.8 makes at most
+    80; nothing can be built, so 20 is unmet: 800 + 2000 a year."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "availability": {(METAL, "processing"): 0.8},
+            "max_build": {(METAL, "processing", "R"): 0.0},
+        },
+        vintages=(("processing", "R", 100.0),),
+    )
+    res = run(data)
+    assert series(res.activity, process="processing") == pytest.approx([80.0, 80.0])
+    assert res.unmet.sort_values("year")["value"].tolist() == pytest.approx([20.0, 20.0])
+    assert res.objective == pytest.approx(2 * 2800.0)
+
+
+@pytest.mark.parametrize("limit", ["max_build", "max_capacity"])
+def test_a_build_or_capacity_limit_binds(limit) -> None:
+    """Toy 2 with at most 30 kt/yr of mine: the cap (imports ≤ 0.6 of consumption) then
+    allows 45 of imports, and 25 of the 2026 demand is unmet:
+    2026 = 45·10 + 30·(10 + 5) + 25·100 = 3400; objective 4400."""
+    res = run(toys.dependence_cap().with_params({limit: {(METAL, "mining", "R"): 30.0}}))
+    assert res.capacity.query("process == 'mining' and year == 2026")["new"].item() == (
+        pytest.approx(30.0)
+    )
+    assert series(res.imports) == pytest.approx([100.0, 45.0])
+    assert res.objective == pytest.approx(4400.0)
+
+
+def test_a_build_serves_for_its_lifetime_then_must_be_rebuilt() -> None:
+    """Toy 2 over 2025–2028 with a mine lifetime of 2 years (annuity 100/2 = 50): the cap
+    needs 40 kt/yr mined from 2026; a mine built in 2026 serves 2026 and 2027 and is
+    rebuilt in 2028. Each year from 2026: 60·10 + 40·(50 + 5) = 2800."""
+    base = toys.dependence_cap()
+    years = (2025, 2028)
+    data = dataclasses.replace(
+        base.with_params(
+            {
+                "final_year": {(): 2028},
+                "demand": toys.flat_demand(years, 100.0),
+                "dependence_target": {(METAL, 2026): 0.6},
+                "lifetime": {(METAL, "mining"): 2.0},
+            }
+        ),
+        years=tuple(range(2025, 2029)),
+    )
+    res = run(data)
+    mine = res.capacity.query("process == 'mining'").sort_values("year")
+    assert mine["new"].tolist() == pytest.approx([0.0, 40.0, 0.0, 40.0])  # built that year
+    assert mine["total"].tolist() == pytest.approx([0.0, 40.0, 40.0, 40.0])
+    assert series(res.activity, process="mining") == pytest.approx([0.0, 40.0, 40.0, 40.0])
+    assert _yearly(res, "capex") == pytest.approx([0.0, 2000.0, 2000.0, 2000.0])
+    assert res.objective == pytest.approx(1000.0 + 3 * 2800.0)
+
+
+def test_import_availability_follows_its_outlook_index() -> None:
+    """60 kt/yr may be imported, times an availability index of 1 (2025) and 0.5 (2026):
+    60 and 30; the rest is unmet."""
+    data = toys.shortage()
+    years = (2025, 2026)
+    data = dataclasses.replace(
+        data.with_params(
+            {
+                "final_year": {(): 2026},
+                "demand": toys.flat_demand(years, 100.0),
+                "availability_index": {
+                    (METAL, "refined", 2025): 1.0,
+                    (METAL, "refined", 2026): 0.5,
+                },
+            }
+        ),
+        years=tuple(range(2025, 2027)),
+    )
+    res = run(data)
+    assert series(res.imports) == pytest.approx([60.0, 30.0])
+    assert res.unmet.sort_values("year")["value"].tolist() == pytest.approx([40.0, 70.0])
+
+
+def test_a_corridor_carries_no_more_than_its_capacity() -> None:
+    """Toy 4 with the rail corridor limited to 80 kt/yr (all forms together): 20 kt of the
+    inland demand is unmet each year."""
+    data = toys.inland_corridor().with_params({"corridor_capacity": {("Port", "In", "rail"): 80.0}})
+    res = run(data)
+    shipped = series(res.shipments, form="refined", region_from="Port")
+    assert shipped == pytest.approx([80.0, 80.0])
+    assert series(res.unmet, region="In") == pytest.approx([20.0, 20.0])
