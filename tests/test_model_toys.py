@@ -1188,3 +1188,30 @@ def test_a_corridor_carries_no_more_than_its_capacity() -> None:
     shipped = series(res.shipments, form="refined", region_from="Port")
     assert shipped == pytest.approx([80.0, 80.0])
     assert series(res.unmet, region="In") == pytest.approx([20.0, 20.0])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"max_collection_rate": {(METAL,): 0.25}},
+        # the history's end-of-life scrap (eol_history) follows the demand history
+        {"demand": {(METAL, "R", 2023): 20.0, (METAL, "R", 2024): 60.0}},
+    ],
+    ids=["collection-rate", "demand-history"],
+)
+def test_a_swept_collection_rate_or_demand_history_re_solves_the_built_model(change) -> None:
+    """Toy 1 re-solved on the built model after ``update_mutable`` equals a fresh build:
+    at a rate of 0.25 only 12.5, 20, 25 kt are collected; with history 20, 60 the scrap of
+    2025 and 2026 is 10 and 30 (half of the history)."""
+    from msc_model.scenarios.variants import update_mutable
+
+    changed = toys.recycling_loop().with_params(change)
+    model = build_model(toys.recycling_loop())
+    solve(model)
+    update_mutable(model, changed)
+    again = extract_results(model, changed, solve(model))
+    fresh = run(changed)
+    assert again.objective == pytest.approx(fresh.objective)
+    collected = again.scrap.sort_values("year")["collected"].tolist()
+    assert collected == pytest.approx(fresh.scrap.sort_values("year")["collected"].tolist())
+    assert collected != pytest.approx([25.0, 40.0, 50.0])

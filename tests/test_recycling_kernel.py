@@ -7,7 +7,7 @@ import math
 import pytest
 from toys import METAL, make_data
 
-from msc_model.model.recycling import demand_path, end_of_life, lifetime_kernel
+from msc_model.model.recycling import demand_path, end_of_life, lifetime_kernel, lifetime_kernels
 
 
 @pytest.mark.parametrize(
@@ -106,3 +106,19 @@ def test_demand_path_interpolates_between_given_years_and_keeps_the_last() -> No
     assert path == pytest.approx({2020: 10.0, 2021: 20.0, 2022: 30.0, 2023: 40.0, 2024: 0.0})
     one = demand_path(_case({2026: 7.0}, {"all": (1.0, 3.0, 0.0)}), METAL, "R")
     assert one == {2026: 7.0}
+
+
+def test_end_uses_mix_their_own_spread_and_a_zero_share_adds_no_kernel() -> None:
+    """Each end use brings its own kernel (σ from ``lifetime_sd``), weighted by its share;
+    an end use with share 0 (listed first) is skipped without ending the loop, and a
+    metal whose end uses all have share 0 has no kernel at all (no scrap variables)."""
+    data = _case({2025: 1.0}, {"none": (0.0, 5.0, 1.0), "all": (1.0, 6.0, 1.5)})
+    kernels = lifetime_kernels(data)
+    assert kernels[METAL] == pytest.approx(lifetime_kernel(6.0, 1.5))
+    assert lifetime_kernels(_case({2025: 1.0}, {"none": (0.0, 5.0, 1.0)})) == {}
+
+
+def test_end_of_life_is_given_for_the_model_years_only() -> None:
+    demand = {2020: 100.0, 2027: 100.0}
+    eol = end_of_life(_case(demand, {"all": (1.0, 3.0, 1.0)}))
+    assert sorted(eol) == [(METAL, "R", t) for t in (2025, 2026, 2027)]
