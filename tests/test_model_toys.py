@@ -1215,3 +1215,68 @@ def test_a_swept_collection_rate_or_demand_history_re_solves_the_built_model(cha
     collected = again.scrap.sort_values("year")["collected"].tolist()
     assert collected == pytest.approx(fresh.scrap.sort_values("year")["collected"].tolist())
     assert collected != pytest.approx([25.0, 40.0, 50.0])
+
+
+# --- storage (storage.py) ---------------------------------------------------------------------
+
+
+def test_stock_loss_shrinks_the_initial_stock_before_it_can_be_drawn() -> None:
+    """20 kt in stock at the start, half lost each year: 10 can be drawn in 2025, and the
+    reserve of 10 kt from 2026 is filled in 2026 (keeping stock through 2025 would lose
+    half of it again). imports 90 and 110; the 10 kt left are credited at 10:
+    900 + 1100 − 100 = 1900."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "policy_start_year": {(): 2026},
+            "reserve_days": {(METAL, "R"): 36.5},
+            "initial_stock": {(METAL, "R"): 20.0},
+            "storage_capacity": {(METAL, "R"): 20.0},
+            "stock_loss": {(METAL,): 0.5},
+            "max_build": {(METAL, "processing", "R"): 0.0},
+        },
+    )
+    res = run(data)
+    stock = res.stock.sort_values("year")
+    assert stock["draw"].tolist() == pytest.approx([10.0, 0.0])
+    assert stock["fill"].tolist() == pytest.approx([0.0, 10.0])
+    assert stock["stock"].tolist() == pytest.approx([0.0, 10.0])
+    assert res.objective == pytest.approx(1900.0)
+
+
+def test_storage_serves_for_its_lifetime_then_must_be_rebuilt() -> None:
+    """The reserve from 2026 (10 kt) with a storage lifetime of one year: the 2026 store
+    is gone in 2027 and built again; each year in service pays 20/1 per kt."""
+    years = (2025, 2027)
+    data = _reserve_from_2026(36.5, storage_lifetime={(METAL,): 1.0})
+    data = dataclasses.replace(
+        data.with_params({"final_year": {(): 2027}, "demand": toys.flat_demand(years, 100.0)}),
+        years=tuple(range(2025, 2028)),
+    )
+    res = run(data)
+    stock = res.stock.sort_values("year")
+    assert stock["storage_capacity"].tolist() == pytest.approx([0.0, 10.0, 10.0])
+    assert _yearly(res, "capex") == pytest.approx([0.0, 200.0, 200.0])
+    model = build_model(data)
+    solve(model)
+    built = [pyo.value(model.new_storage[METAL, "R", t]) for t in (2026, 2027)]
+    assert built == pytest.approx([10.0, 10.0])
+
+
+def test_a_reserve_is_days_of_national_demand_held_in_its_own_region() -> None:
+    """Two regions with demand 100 and 50 (150 national); a reserve of 36.5 days in
+    ``In`` only: 15 kt held there, none in the port."""
+    years = (2025, 2026)
+    data = _two_processing_regions(
+        demand={**toys.flat_demand(years, 100.0, "Port"), **toys.flat_demand(years, 50.0, "In")},
+        policy_start_year={(): 2026},
+        reserve_days={(METAL, "In"): 36.5},
+        storage_capex={(METAL,): 1.0},
+        corridor_capacity={("Port", "In", "rail"): 1000.0},
+    )
+    data = dataclasses.replace(data, modes=("rail",))
+    res = run(data)
+    held = res.stock[res.stock["year"] == 2026].set_index("region")["stock"]
+    assert held["In"] == pytest.approx(15.0) and held["Port"] == pytest.approx(0.0)
