@@ -1280,3 +1280,30 @@ def test_a_reserve_is_days_of_national_demand_held_in_its_own_region() -> None:
     res = run(data)
     held = res.stock[res.stock["year"] == 2026].set_index("region")["stock"]
     assert held["In"] == pytest.approx(15.0) and held["Port"] == pytest.approx(0.0)
+
+
+# --- the dependence cap's definition (security.py) ---------------------------------------
+
+
+def test_a_stock_draw_counts_like_an_import_under_the_cap() -> None:
+    """Toy 2 with 30 kt in stock at the start. Drawing it in 2026 would not loosen the cap
+    (net imports include draws), so it is drawn in 2025 (no cap in the base year): 2025
+    imports 70 → 700; 2026 as toy 2 → 1200. objective 1900."""
+    data = toys.dependence_cap().with_params(
+        {"initial_stock": {(METAL, "R"): 30.0}, "storage_capacity": {(METAL, "R"): 30.0}}
+    )
+    res = run(data)
+    assert res.stock.sort_values("year")["draw"].tolist() == pytest.approx([30.0, 0.0])
+    assert res.objective == pytest.approx(1900.0)
+
+
+def test_a_form_not_counted_in_dependence_escapes_the_cap() -> None:
+    """Toy 2 with ore importable at 11: counted (the default) it is an import like refined
+    metal and the mine is still needed (2200, as toy 2). With only refined metal counted,
+    imported ore smelted at home meets the cap: 2026 = 100 · 11 → objective 2100."""
+    data = toys.dependence_cap().with_params({"import_price": {(METAL, "ore", "World"): 11.0}})
+    assert run(data).objective == pytest.approx(2200.0)
+    flags = {(METAL, k): float(k == "refined") for k in ("ore", "refined", "scrap", "product")}
+    res = run(data.with_params({"dependence_counted": flags}))
+    assert series(res.imports, form="ore") == pytest.approx([0.0, 100.0])
+    assert res.objective == pytest.approx(2100.0)
