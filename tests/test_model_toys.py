@@ -17,7 +17,7 @@ import toys
 from toys import METAL, PENALTY, PRICE
 
 from msc_model import indicators
-from msc_model.data import ModelData, Vintage
+from msc_model.data import Disruption, ModelData, Vintage
 from msc_model.errors import BalanceError, InfeasibleError
 from msc_model.model import COST_TERMS, PLAN_TERMS, build_model
 from msc_model.model.objective import terminal_values
@@ -1307,3 +1307,38 @@ def test_a_form_not_counted_in_dependence_escapes_the_cap() -> None:
     res = run(data.with_params({"dependence_counted": flags}))
     assert series(res.imports, form="ore") == pytest.approx([0.0, 100.0])
     assert res.objective == pytest.approx(2100.0)
+
+
+def _plain_import_case() -> ModelData:
+    """2025–2026, demand 100, the existing 100 kt/yr processing plant, imports unlimited."""
+    years = (2025, 2026)
+    return toys.make_data(
+        years,
+        {"demand": toys.flat_demand(years, 100.0), "max_build": {(METAL, "processing", "R"): 0.0}},
+        vintages=(("processing", "R", 100.0),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("shock", "toy", "what", "limited"),
+    [
+        (Disruption(outage={(METAL, "processing", "R", 2026): 0.5}), _plain_import_case, "processing", 50.0),
+        (Disruption(import_availability={(METAL, "refined", "World", 2026): 30.0}), _plain_import_case, "imports", 30.0),
+        (Disruption(entry_availability={(METAL, "refined", "World", "R", 2026): 40.0}), _plain_import_case, "imports", 40.0),
+        (Disruption(corridor_capacity={("Port", "In", "rail", 2026): 70.0}), toys.inland_corridor, "shipped", 70.0),
+    ],
+    ids=["outage", "import-availability", "entry-availability", "corridor"],
+)  # fmt: skip
+def test_an_applied_shock_limits_its_year_only(shock, toy, what, limited) -> None:
+    """An outage of half the plant, 30 kt of imports, 40 kt landing in R, or 70 kt through
+    the corridor in 2026: 2025 is untouched, 2026 is limited and the rest is unmet."""
+    res = run(dataclasses.replace(toy(), disruption=shock))
+    if what == "processing":
+        got = series(res.activity, process="processing")
+    elif what == "imports":
+        got = series(res.imports)
+    else:
+        got = series(res.shipments, form="refined", region_from="Port")
+    assert got == pytest.approx([100.0, limited])
+    unmet = res.unmet.groupby("year")["value"].sum().tolist()
+    assert unmet == pytest.approx([0.0, 100.0 - limited])
