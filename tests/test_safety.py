@@ -365,11 +365,18 @@ def test_a_locked_target_without_keep_locked_is_one_error_and_no_litter(tmp_path
     for write in (
         lambda: write_bytes(report, b"new", overwrite=True),  # keep_locked is off by default
         lambda: atomic_write(report, lambda t: t.write_bytes(b"new"), overwrite=True),
+        lambda: _stage_and_commit(report),  # nor is it in OutputUnit.stage
     ):
         with pytest.raises(OutputError) as raised:
             write()
         assert str(raised.value) == f"cannot replace {report}: permission denied"
         assert _listing(tmp_path) == ["plan.xlsx"] and report.read_bytes() == b"open in Excel"
+
+
+def _stage_and_commit(target: Path) -> None:
+    with OutputUnit(overwrite=True) as unit:
+        unit.stage(target, lambda t: t.write_bytes(b"new"))
+        unit.commit()
 
 
 def test_a_companion_follows_its_report_to_the_alternative_name(tmp_path, monkeypatch):
