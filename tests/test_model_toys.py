@@ -1082,8 +1082,13 @@ def _two_processing_regions(**params) -> ModelData:
         ({"min_hinterland_share": {(METAL, "processing"): 0.3}}, 100 * 0.3 / 0.7),
         # a share of 1 (or 0) is no limit
         ({"max_region_share": {(METAL, "processing"): 1.0}}, 0.0),
+        # a share for a process with no plant anywhere (smelting) adds no row
+        (
+            {"min_hinterland_share": {(METAL, "processing"): 0.3, (METAL, "smelting"): 0.5}},
+            100 * 0.3 / 0.7,
+        ),
     ],
-    ids=["none", "region-share", "hinterland-share", "share-of-one"],
+    ids=["none", "region-share", "hinterland-share", "share-of-one", "no-plant"],
 )
 def test_capacity_shares_force_the_cheapest_capacity_elsewhere(params, inland) -> None:
     """Only capacity is constrained: the port plant still does all the processing, and
@@ -1342,3 +1347,39 @@ def test_an_applied_shock_limits_its_year_only(shock, toy, what, limited) -> Non
     assert got == pytest.approx([100.0, limited])
     unmet = res.unmet.groupby("year")["value"].sum().tolist()
     assert unmet == pytest.approx([0.0, 100.0 - limited])
+
+
+@pytest.mark.parametrize(
+    ("exported", "imports_2026", "objective"),
+    [(0.0, 60.0, 840.0 + 600.0 + 64.0 + 800.0 + 680.0),
+     (5.0, 65.0, 840.0 + 650.0 + 56.0 + 700.0 + 680.0)],
+    ids=["no-exports", "scrap-exported"],
+)  # fmt: skip
+def test_old_scrap_recycled_counts_in_consumption_under_the_cap(exported, imports_2026, objective):
+    """Toy 1 with a cap of 0.6 from 2026 (every form counted). 2026: 40 kt of scrap is
+    collected; recycled input r and refined imports i must meet i − x ≤ 0.6 · (r + x + i − x)
+    with x kt of scrap exported (net scrap imports −x leave the consumption unchanged).
+    No exports: r = 40, i ≤ 60, 32 recycled, 8 unmet. 5 exported: r = 35, i − 5 ≤
+    0.6 · (35 + i) → i ≤ 65, 28 recycled, 7 unmet. 2027 (r 50, i 60, 0.55) is not bound."""
+    data = toys.recycling_loop().with_params({"dependence_target": {(METAL, 2026): 0.6}})
+    if exported:
+        data = data.with_params({"export_demand": {(METAL, "scrap", 2026): exported}})
+    res = run(data)
+    assert series(res.imports) == pytest.approx([80.0, imports_2026, 60.0])
+    assert res.unmet.sort_values("year")["value"].tolist() == pytest.approx(
+        [0.0, 100.0 - imports_2026 - 0.8 * (40.0 - exported), 0.0]
+    )
+    assert res.objective == pytest.approx(objective)
+
+
+def test_a_swept_dependence_target_re_solves_the_built_model() -> None:
+    """Toy 2 built at a cap of 0.6 and re-solved at 0.4 equals a fresh build (mutable)."""
+    from msc_model.scenarios.variants import update_mutable
+
+    tighter = toys.dependence_cap(target=0.4)
+    model = build_model(toys.dependence_cap())
+    solve(model)
+    update_mutable(model, tighter)
+    again = extract_results(model, tighter, solve(model))
+    assert again.objective == pytest.approx(run(tighter).objective)
+    assert series(again.imports) == pytest.approx([100.0, 40.0])
