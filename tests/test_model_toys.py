@@ -789,10 +789,11 @@ def test_stock_beyond_the_reserve_target_earns_no_credit() -> None:
 
 
 def test_no_closing_credit_without_a_reserve_policy_in_the_final_year() -> None:
-    """Toy 3 with the policy starting after the horizon: no reserve, so no credit either;
-    the 30 kt at the start are drawn in 2025 (saving 300 of imports and the holding).
-    imports 70, 100, 100, 100 → 3700."""
-    res = run(toys.stockpile().with_params({"policy_start_year": {(): 2029}}))
+    """Toy 3 with the policy starting after the horizon: no reserve, so no credit either,
+    however valuable the metal (20/kt); the 30 kt at the start are drawn in 2025 (saving
+    300 of imports and the holding). imports 70, 100, 100, 100 → 3700."""
+    change = {"policy_start_year": {(): 2029}, "terminal_value": {(METAL,): 20.0}}
+    res = run(toys.stockpile().with_params(change))
     assert res.objective == pytest.approx(3700.0)
     assert _yearly(res, "terminal_stock") == pytest.approx([0.0] * 4)
 
