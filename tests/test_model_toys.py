@@ -948,14 +948,19 @@ def test_collection_beyond_the_base_rate_is_bought_in_steps_up_to_all_scrap() ->
     (0.4·1 + 0.1·3)·230 = 161. objective 1689."""
     data = toys.recycling_loop().with_params(
         {
-            "tier_share": {(METAL, "cheap"): 0.4, (METAL, "dear"): 0.4},
-            "collection_cost": {(METAL, "cheap"): 1.0, (METAL, "dear"): 3.0},
+            "tier_share": {(METAL, "cheap"): 0.4, (METAL, "dear"): 0.4, (METAL, "dearest"): 0.2},
+            "collection_cost": {(METAL, "cheap"): 1.0, (METAL, "dear"): 3.0, (METAL, "dearest"): 9.0},
         }
-    )
+    )  # fmt: skip
     res = run(data)
     assert res.scrap.sort_values("year")["collected"].tolist() == pytest.approx([50, 80, 100])
     assert _yearly(res, "supply_steps") == pytest.approx([35.0, 56.0, 70.0])
-    assert res.objective == pytest.approx(1689.0)
+    assert res.objective == pytest.approx(1689.0)  # the step at 9 > 6.4 is not used
+    # all scrap means all the scrap of *met* demand: with only 50 kt importable in 2025,
+    # 10 of its demand is unmet and 2027's end-of-life scrap is 90, all collected
+    shock = Disruption(import_availability={(METAL, "refined", "World", 2025): 50.0})
+    res = run(dataclasses.replace(data, disruption=shock))
+    assert res.scrap.sort_values("year")["collected"].tolist() == pytest.approx([50, 80, 90])
     # one step of 20 % at 3: collected (0.5 + 0.2)·EoL, the step's cost 0.6·EoL
     one = toys.recycling_loop().with_params(
         {"tier_share": {(METAL, "dear"): 0.2}, "collection_cost": {(METAL, "dear"): 3.0}}
