@@ -1389,3 +1389,30 @@ def test_a_swept_dependence_target_re_solves_the_built_model() -> None:
     again = extract_results(model, tighter, solve(model))
     assert again.objective == pytest.approx(run(tighter).objective)
     assert series(again.imports) == pytest.approx([100.0, 40.0])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"max_build": {(METAL, "mining", "R"): 30.0}},
+        {"max_capacity": {(METAL, "mining", "R"): 30.0}},
+        {"availability": {(METAL, "mining"): 0.75}},
+    ],
+    ids=["max_build", "max_capacity", "availability"],
+)
+def test_swept_capacity_limits_re_solve_the_built_model(change) -> None:
+    """Toy 2 (with a finite build limit on the mine, so that it is a Param to sweep)
+    re-solved on the built model after a limit or the availability changed equals a fresh
+    build (mutable Params): at most 30 kt/yr of mine gives 4400 (see above); an
+    availability of 0.75 needs a 53.3 kt/yr mine for 40 kt of ore."""
+    from msc_model.scenarios.variants import structural_changes, update_mutable
+
+    built = toys.dependence_cap().with_params({"max_build": {(METAL, "mining", "R"): 1000.0}})
+    changed = built.with_params(change)
+    assert structural_changes(built, changed) == []
+    model = build_model(built)
+    solve(model)
+    update_mutable(model, changed)
+    again = extract_results(model, changed, solve(model))
+    assert again.objective == pytest.approx(run(changed).objective)
+    assert again.objective != pytest.approx(2200.0)
