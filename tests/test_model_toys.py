@@ -1416,3 +1416,17 @@ def test_swept_capacity_limits_re_solve_the_built_model(change) -> None:
     again = extract_results(model, changed, solve(model))
     assert again.objective == pytest.approx(run(changed).objective)
     assert again.objective != pytest.approx(2200.0)
+
+
+def test_a_swept_import_availability_re_solves_the_built_model() -> None:
+    """The shortage toy (60 kt importable) re-solved with 80: 20 unmet, 800 + 2000."""
+    from msc_model.scenarios.variants import structural_changes, update_mutable
+
+    more = toys.shortage().with_params({"import_availability": {(METAL, "refined", "World"): 80.0}})
+    assert structural_changes(toys.shortage(), more) == []
+    model = build_model(toys.shortage())
+    solve(model)
+    update_mutable(model, more)
+    again = extract_results(model, more, solve(model))
+    assert again.unmet["value"].item() == pytest.approx(20.0)
+    assert again.objective == pytest.approx(800.0 + 2000.0)
