@@ -17,8 +17,10 @@ import toys
 from toys import METAL, PENALTY, PRICE
 
 from msc_model import indicators
+from msc_model.data import Disruption, ModelData, Vintage
 from msc_model.errors import BalanceError, InfeasibleError
 from msc_model.model import COST_TERMS, PLAN_TERMS, build_model
+from msc_model.model.objective import terminal_values
 from msc_model.results import Results, check_balances, extract_results
 from msc_model.solver import solve
 
@@ -691,3 +693,740 @@ def test_check_balances_scale_is_the_case_own() -> None:
     row = flows.index[(flows["flow"] == "imports") & (flows["year"] == 2028)][0]
     flows.loc[row, "value"] += 5e-4
     check_balances(dataclasses.replace(res, flows=flows), big)
+
+
+# --- every cost term present and priced (mutation testing of model/, issue 17) ----------
+
+
+def _yearly(res: Results, term: str) -> list[float]:
+    """Undiscounted cost of one term by year."""
+    rows = res.costs[res.costs["term"] == term].sort_values("year")
+    return rows["undiscounted"].tolist()
+
+
+def _with_imports(prices: dict[tuple, float], **params) -> ModelData:
+    """2025–2028, demand 100, origins A and B by sea, and only ``prices`` as imports."""
+    years = (2025, 2028)
+    data = toys.make_data(
+        years,
+        {"demand": toys.flat_demand(years, 100.0), **params},
+        origins={"A": "sea", "B": "sea"},
+    )
+    table = {k: dict(v) for k, v in data.params.items()}
+    table["import_price"] = dict(prices)
+    return dataclasses.replace(data, params=table)
+
+
+def test_terminal_value_is_given_else_the_cheapest_landed_replacement() -> None:
+    """Refined: A at 10 and B at 7 with a 50 % risk premium, both × the final year's price
+    index 1.5: A 15, B 15.75 → 15. Ore only (A 4, B 3 · 1.5 = 4.5), smelting yield 0.8:
+    4 / 0.8 = 5 per kt of refined metal. Given: the given value. Nothing to buy: 0."""
+    refined = {(METAL, "refined", "A"): 10.0, (METAL, "refined", "B"): 7.0}
+    ore = {(METAL, "ore", "A"): 4.0, (METAL, "ore", "B"): 3.0}
+    premium = {"risk_premium": {("B",): 0.5}}
+    index = {"price_index": {(METAL, "refined", 2026): 1.0, (METAL, "refined", 2028): 1.5}}
+    assert terminal_values(_with_imports(refined, **premium, **index)) == {METAL: 15.0}
+    assert terminal_values(_with_imports({**refined, **ore}, **premium)) == {METAL: 10.0}
+    smelting = {"process_yield": {(METAL, "smelting"): 0.8}}
+    assert terminal_values(_with_imports(ore, **premium, **smelting)) == {METAL: 5.0}
+    given = {"terminal_value": {(METAL,): 3.0}}
+    assert terminal_values(_with_imports(refined, **given)) == {METAL: 3.0}
+    assert terminal_values(_with_imports({})) == {METAL: 0.0}
+
+
+def test_capex_is_charged_on_builds_only_not_on_existing_capacity() -> None:
+    """Toy 2 with an existing 20 kt/yr mine: it mines 20 in 2025 (opex 5 < import 10):
+    100 + 800 = 900. In 2026 the cap (60 imports) needs 40 mined, 20 from a new mine at an
+    annuity of 10: 200 + 40·5 + 60·10 = 1000. The existing mine pays no capex."""
+    base = toys.dependence_cap()
+    mine = Vintage(METAL, "mining", "R", 20.0, None, None)
+    res = run(dataclasses.replace(base, vintages=(*base.vintages, mine)))
+    assert res.objective == pytest.approx(1900.0)
+    assert _yearly(res, "capex") == pytest.approx([0.0, 200.0])
+    assert _yearly(res, "variable_opex") == pytest.approx([100.0, 200.0])
+    assert _yearly(res, "imports") == pytest.approx([800.0, 600.0])
+
+
+def _reserve_from_2026(days: float, **params) -> ModelData:
+    """2025–2026, demand 100, a reserve of ``days`` of demand from 2026 and no storage at
+    the start: storage at 20 MUSD/kt over a 4-year storage lifetime (rate 0: 5 a year)."""
+    years = (2025, 2026)
+    return toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "policy_start_year": {(): 2026},
+            "reserve_days": {(METAL, "R"): days},
+            "storage_capex": {(METAL,): 20.0},
+            "storage_lifetime": {(METAL,): 4.0},
+            "max_build": {(METAL, "processing", "R"): 0.0},
+            **params,
+        },
+    )
+
+
+@pytest.mark.parametrize(("days", "reserve"), [(36.5, 10.0), (0.73, 0.2)])
+def test_storage_built_pays_its_annuity_over_the_storage_lifetime(days, reserve) -> None:
+    """A reserve of 36.5 days (10 kt; or 0.73 days, 0.2 kt) from 2026: the storage is built
+    in 2026 at 5 MUSD/kt a year and filled by importing 100 + reserve. The reserve left at
+    the end is credited at its replacement value 10/kt.
+    objective = 1000 + 10·(100 + reserve) + 5·reserve − 10·reserve."""
+    res = run(_reserve_from_2026(days))
+    assert _yearly(res, "capex") == pytest.approx([0.0, 5.0 * reserve])
+    assert _yearly(res, "terminal_stock") == pytest.approx([0.0, -10.0 * reserve])
+    assert res.objective == pytest.approx(2000.0 + 5.0 * reserve)
+
+
+def test_stock_beyond_the_reserve_target_earns_no_credit() -> None:
+    """Closing stock worth 20/kt (bought at 10, stored at 5): crediting all of it would pay
+    the model to fill the 50 kt it may build. Only the 10 kt target is credited:
+    1000 + 1100 + 50 − 200 = 1950."""
+    res = run(
+        _reserve_from_2026(36.5, terminal_value={(METAL,): 20.0}, max_storage={(METAL, "R"): 50.0})
+    )
+    assert res.stock.sort_values("year")["stock"].tolist() == pytest.approx([0.0, 10.0])
+    assert res.objective == pytest.approx(1950.0)
+
+
+def test_no_closing_credit_without_a_reserve_policy_in_the_final_year() -> None:
+    """Toy 3 with the policy starting after the horizon: no reserve, so no credit either,
+    however valuable the metal (20/kt); the 30 kt at the start are drawn in 2025 (saving
+    300 of imports and the holding). imports 70, 100, 100, 100 → 3700."""
+    change = {"policy_start_year": {(): 2029}, "terminal_value": {(METAL,): 20.0}}
+    res = run(toys.stockpile().with_params(change))
+    assert res.objective == pytest.approx(3700.0)
+    assert _yearly(res, "terminal_stock") == pytest.approx([0.0] * 4)
+
+
+def test_a_re_solve_after_new_prices_matches_a_fresh_build() -> None:
+    """The closing stock's value follows the import price in a sweep (mutable): toy 3 with
+    the price doubled, solved on the built model, equals a model built with it."""
+    from msc_model.scenarios.variants import update_mutable
+
+    dear = toys.stockpile().with_params({"import_price": {(METAL, "refined", "World"): 20.0}})
+    model = build_model(toys.stockpile())
+    solve(model)
+    update_mutable(model, dear)
+    again = extract_results(model, dear, solve(model))
+    assert again.objective == pytest.approx(run(dear).objective)
+    assert _yearly(again, "terminal_stock")[-1] == pytest.approx(-200.0)
+
+
+def test_unmet_demand_is_priced_at_the_metals_own_penalty() -> None:
+    """60 imported at 10, 40 unmet at a penalty of 50 (not the default 100)."""
+    res = run(toys.shortage().with_params({"unmet_demand_penalty": {(METAL,): 50.0}}))
+    assert _yearly(res, "unmet_demand") == pytest.approx([2000.0])
+    assert res.objective == pytest.approx(600.0 + 2000.0)
+
+
+def test_energy_is_intensity_times_the_regions_power_price_times_activity() -> None:
+    """Toy 1 with recycling using 2 MWh/t at 0.5 USD/kWh: 1 MUSD/kt on 20, 32, 40 kt;
+    recycling (now 3/kt) still beats imports, so only the energy term is added."""
+    data = toys.recycling_loop().with_params(
+        {"energy_intensity": {(METAL, "recycling"): 2.0}, "power_price": {("R",): 0.5}}
+    )
+    res = run(data)
+    assert _yearly(res, "energy") == pytest.approx([20.0, 32.0, 40.0])
+    assert res.objective == pytest.approx(2264.0 + 92.0)
+
+
+def test_imports_are_priced_with_the_outlook_index_and_the_risk_premium() -> None:
+    """Price index 1 in 2025 and 2 in 2027 (1.5 in 2026 by interpolation), a 10 % risk
+    premium on World: 100 kt a year at 11, 16.5 and 22."""
+    years = (2025, 2027)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "price_index": {(METAL, "refined", 2025): 1.0, (METAL, "refined", 2027): 2.0},
+            "risk_premium": {("World",): 0.1},
+            "max_build": {(METAL, "processing", "R"): 0.0},
+        },
+    )
+    res = run(data)
+    assert _yearly(res, "imports") == pytest.approx([1100.0, 1650.0, 2200.0])
+    assert res.objective == pytest.approx(4950.0)
+
+
+@pytest.mark.parametrize(
+    "corridor",
+    [
+        # a mode without a transport cost row
+        {"distance": {("Port", "In", "road"): 500.0},
+         "corridor_capacity": {("Port", "In", "road"): 1000.0}},
+        # a priced mode on a corridor without a distance
+        {"transport_cost": {("road",): 0.01},
+         "corridor_capacity": {("Port", "In", "road"): 1000.0}},
+    ],
+    ids=["no-rate", "no-distance"],
+)  # fmt: skip
+def test_a_corridor_without_a_rate_or_a_distance_costs_nothing_to_use(corridor) -> None:
+    """Toy 4 with a second corridor Port–In by road that has no rate (or no distance):
+    shipping on it costs nothing, so all 100 kt a year go by road and the 500 of rail
+    transport a year is saved: 3060 − 1000 = 2060."""
+    base = toys.inland_corridor()
+    res = run(dataclasses.replace(base.with_params(corridor), modes=("rail", "road")))
+    assert res.objective == pytest.approx(2060.0)
+    assert _yearly(res, "transport") == pytest.approx([0.0, 0.0])
+    assert series(res.shipments, form="refined", mode="road", region_from="Port") == pytest.approx(
+        [100, 100]
+    )
+
+
+def test_ore_is_hauled_per_gross_tonne() -> None:
+    """A mine inland (free, existing) feeds a smelter in the port 500 km away by rail at
+    0.01 MUSD/(kt·km); the ore grade is 0.5, so each kt of metal is 2 kt hauled: 10 MUSD
+    per kt against 30 for imported refined metal. 100 kt a year → transport 1000."""
+    years = (2025, 2026)
+    regions = ("Port", "In")
+    off = {(METAL, p, r): 0.0 for p in ("mining", "smelting", "recycling") for r in regions}
+    data = toys.make_data(
+        years,
+        {
+            "demand": {**toys.flat_demand(years, 100.0, "Port"), **toys.flat_demand(years, 0.0, "In")},
+            "max_capacity": {**off, (METAL, "mining", "In"): 1000.0, (METAL, "smelting", "Port"): 1000.0},
+            "max_build": {(METAL, p, r): 0.0 for p in ("mining", "smelting", "processing") for r in regions},
+            "import_price": {(METAL, "refined", "World"): 30.0},
+            "ore_grade": {(METAL,): 0.5},
+            "transport_cost": {("rail",): 0.01},
+            "distance": {("Port", "In", "rail"): 500.0},
+            "corridor_capacity": {("Port", "In", "rail"): 1000.0},
+        },
+        regions=regions,
+        sea_ports=("Port",),
+        modes=("rail",),
+        vintages=(("mining", "In", 1000.0), ("smelting", "Port", 1000.0), ("processing", "Port", 1000.0)),
+    )  # fmt: skip
+    res = run(data)
+    assert series(res.shipments, form="ore", region_from="In") == pytest.approx([100, 100])
+    # refined metal is hauled as it is, whatever the ore grade: toy 4 is unchanged
+    assert run(toys.inland_corridor().with_params({"ore_grade": {(METAL,): 0.5}})).objective == (
+        pytest.approx(3060.0)
+    )
+    assert _yearly(res, "transport") == pytest.approx([1000.0, 1000.0])
+    assert res.objective == pytest.approx(2000.0)
+
+
+# --- domestic supply in cost steps (supply.py) ---------------------------------------------
+
+
+def test_mine_output_comes_in_cost_steps_cheapest_first() -> None:
+    """An existing free mine (1000 kt/yr) whose ore comes in two steps: 30 kt at 2 and
+    50 kt at 8 MUSD/kt, both below the import price 10, so the mine produces 80 (its steps'
+    sum, not its capacity) and 20 is imported: 60 + 400 + 200 = 660 a year."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "max_capacity": {(METAL, "mining", "R"): 1000.0, (METAL, "smelting", "R"): 1000.0},
+            "max_build": {(METAL, p, "R"): 0.0 for p in ("mining", "smelting", "processing")},
+            "tier_output": {(METAL, "R", "low"): 30.0, (METAL, "R", "high"): 50.0},
+            "tier_cost": {(METAL, "R", "low"): 2.0, (METAL, "R", "high"): 8.0},
+        },
+        vintages=(("mining", "R", 1000.0), ("smelting", "R", 1000.0), ("processing", "R", 1000.0)),
+    )
+    res = run(data)
+    assert series(res.activity, process="mining") == pytest.approx([80.0, 80.0])
+    assert _yearly(res, "supply_steps") == pytest.approx([460.0, 460.0])
+    assert series(res.imports) == pytest.approx([20.0, 20.0])
+    assert res.objective == pytest.approx(1320.0)
+    # ore is worth the refined metal it replaces; each step earns the rest as a rent
+    assert _prices(res, "ore") == pytest.approx([10_000.0] * 2)
+    rents = res.prices[res.prices["kind"] == "resource rent"].sort_values(["item", "year"])
+    assert rents["item"].tolist() == ["high", "high", "low", "low"]
+    assert rents["value"].tolist() == pytest.approx([2_000.0] * 2 + [8_000.0] * 2)
+    dearer = data.with_params({"tier_cost": {(METAL, "R", "high"): 12.0}})
+    assert series(run(dearer).activity, process="mining") == pytest.approx([30.0, 30.0])
+
+
+def test_collection_beyond_the_base_rate_is_bought_in_steps_up_to_all_scrap() -> None:
+    """Toy 1 (EoL 50, 80, 100; base rate 0.5 free) with two collection steps: 40 % of EoL
+    at 1 and 40 % at 3 MUSD/kt. A kt of scrap recycled saves 0.8·(10 − 2) = 6.4, so both
+    steps pay, but no more than all the scrap can be collected: the cheap step 0.4, the
+    dear one 0.1. Recycled 40, 64, 80; imports 60, 36, 20 → 1160; recycling opex 368; steps
+    (0.4·1 + 0.1·3)·230 = 161. objective 1689."""
+    data = toys.recycling_loop().with_params(
+        {
+            "tier_share": {(METAL, "cheap"): 0.4, (METAL, "dear"): 0.4, (METAL, "dearest"): 0.2},
+            "collection_cost": {(METAL, "cheap"): 1.0, (METAL, "dear"): 3.0, (METAL, "dearest"): 9.0},
+        }
+    )  # fmt: skip
+    res = run(data)
+    assert res.scrap.sort_values("year")["collected"].tolist() == pytest.approx([50, 80, 100])
+    assert _yearly(res, "supply_steps") == pytest.approx([35.0, 56.0, 70.0])
+    assert res.objective == pytest.approx(1689.0)  # the step at 9 > 6.4 is not used
+    # all scrap means all the scrap of *met* demand: with only 50 kt importable in 2025,
+    # 10 of its demand is unmet and 2027's end-of-life scrap is 90, all collected
+    shock = Disruption(import_availability={(METAL, "refined", "World", 2025): 50.0})
+    res = run(dataclasses.replace(data, disruption=shock))
+    assert res.scrap.sort_values("year")["collected"].tolist() == pytest.approx([50, 80, 90])
+    # one step of 20 % at 3: collected (0.5 + 0.2)·EoL, the step's cost 0.6·EoL
+    one = toys.recycling_loop().with_params(
+        {"tier_share": {(METAL, "dear"): 0.2}, "collection_cost": {(METAL, "dear"): 3.0}}
+    )
+    res = run(one)
+    assert res.scrap.sort_values("year")["collected"].tolist() == pytest.approx([35, 56, 70])
+    assert _yearly(res, "supply_steps") == pytest.approx([30.0, 48.0, 60.0])
+
+
+# --- the balances (balance.py) ---------------------------------------------------------------
+
+
+def _prices(res: Results, item: str) -> list[float]:
+    rows = res.prices[(res.prices["kind"] == "commodity price") & (res.prices["item"] == item)]
+    return rows.sort_values(["region", "year"])["value"].tolist()
+
+
+def test_commodity_prices_are_the_duals_of_each_forms_balance() -> None:
+    """Toy 1: refined metal and products cost the import price, 10 MUSD/kt (10,000 USD/t);
+    a kt of scrap saves 0.8 · (10 − 2) = 6.4. No mine or smelter: no ore balance, no ore
+    price. The mine-step case below: ore is worth the refined metal it replaces, 10."""
+    res = run(toys.recycling_loop())
+    assert set(res.prices["item"]) == {"refined", "scrap", "product"}
+    assert _prices(res, "refined") == pytest.approx([10_000.0] * 3)
+    assert _prices(res, "product") == pytest.approx([10_000.0] * 3)
+    assert _prices(res, "scrap") == pytest.approx([6_400.0] * 3)
+
+
+def _prompt_scrap_case() -> ModelData:
+    """Processing yield 0.8 with half of its losses returned as prompt scrap; a recycler
+    (yield 0.8, opex 2) in R; a second region X with no plant at all."""
+    years = (2025, 2026)
+    return toys.make_data(
+        years,
+        {
+            "demand": {**toys.flat_demand(years, 100.0), **toys.flat_demand(years, 0.0, "X")},
+            "prompt_scrap_rate": {(METAL,): 0.5},
+            "process_yield": {(METAL, "processing"): 0.8, (METAL, "recycling"): 0.8},
+            "variable_opex": {(METAL, "recycling"): 2.0},
+            "max_capacity": {(METAL, "recycling", "R"): 1000.0, (METAL, "processing", "X"): 0.0},
+            "max_build": {(METAL, "processing", "R"): 0.0, (METAL, "recycling", "R"): 0.0},
+        },
+        regions=("R", "X"),
+        vintages=(("processing", "R", 1000.0), ("recycling", "R", 1000.0)),
+    )
+
+
+def test_processing_losses_return_as_prompt_scrap() -> None:
+    """100 kt of products need 125 kt of refined metal; of the 25 lost, half (12.5) is
+    prompt scrap, recycled into 10 kt of refined metal: imports 115.
+    objective = 2 · (1150 + 2 · 10) = 2340."""
+    res = run(_prompt_scrap_case())
+    scrap = res.scrap[res.scrap["region"] == "R"].sort_values("year")
+    assert scrap["prompt"].tolist() == pytest.approx([12.5, 12.5])
+    assert series(res.activity, process="recycling") == pytest.approx([10.0, 10.0])
+    assert series(res.imports) == pytest.approx([115.0, 115.0])
+    assert res.objective == pytest.approx(2340.0)
+
+
+def test_a_recycler_without_scrap_recycles_nothing() -> None:
+    """A free recycling plant but no end uses, no prompt scrap and no scrap imports: the
+    scrap balance (0 ≥ recycling input) keeps it idle; all 100 kt are imported."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "max_capacity": {(METAL, "recycling", "R"): 1000.0},
+            "max_build": {(METAL, "processing", "R"): 0.0, (METAL, "recycling", "R"): 0.0},
+        },
+        vintages=(("processing", "R", 1000.0), ("recycling", "R", 1000.0)),
+    )
+    res = run(data)
+    assert series(res.activity, process="recycling") == pytest.approx([0.0, 0.0])
+    assert series(res.imports) == pytest.approx([100.0, 100.0])
+
+
+def test_a_swept_processing_yield_moves_prompt_scrap_on_the_built_model() -> None:
+    """The prompt scrap factor reads the model's mutable yield: re-solving the built case
+    with a processing yield of 0.5 (200 kt in, 50 kt of prompt scrap, 40 recycled) equals
+    building it afresh."""
+    from msc_model.scenarios.variants import update_mutable
+
+    lossy = _prompt_scrap_case().with_params({"process_yield": {(METAL, "processing"): 0.5}})
+    model = build_model(_prompt_scrap_case())
+    solve(model)
+    update_mutable(model, lossy)
+    again = extract_results(model, lossy, solve(model))
+    assert series(again.activity, process="recycling") == pytest.approx([40.0, 40.0])
+    assert again.objective == pytest.approx(run(lossy).objective)
+    assert again.objective == pytest.approx(2 * (1600.0 + 80.0))
+
+
+# --- security shares (security.py) -----------------------------------------------------------
+
+
+def _two_processing_regions(**params) -> ModelData:
+    """2025–2026, demand 100 in the port; its existing free processing plant (100 kt/yr)
+    suffices, a plant in ``In`` (hinterland) can be built from 2026 at an annuity of
+    1 MUSD per kt/yr (capex 10, lifetime 10). The policy starts in 2026."""
+    years = (2025, 2026)
+    regions = ("Port", "In")
+    return toys.make_data(
+        years,
+        {
+            "demand": {**toys.flat_demand(years, 100.0, "Port"), **toys.flat_demand(years, 0.0, "In")},
+            "capex": {(METAL, "processing"): 10.0},
+            "max_build": {(METAL, "processing", "Port"): 0.0},
+            **params,
+        },
+        regions=regions,
+        sea_ports=("Port",),
+        hinterland=("In",),
+        vintages=(("processing", "Port", 100.0),),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("params", "inland"),
+    [
+        ({}, 0.0),
+        # Port ≤ 0.6 of national capacity: In ≥ 100 · 0.4 / 0.6
+        ({"max_region_share": {(METAL, "processing"): 0.6}}, 100 * 0.4 / 0.6),
+        # In ≥ 0.3 of national capacity: In ≥ 100 · 0.3 / 0.7
+        ({"min_hinterland_share": {(METAL, "processing"): 0.3}}, 100 * 0.3 / 0.7),
+        # a share of 1 (or 0) is no limit
+        ({"max_region_share": {(METAL, "processing"): 1.0}}, 0.0),
+        # a share for a process with no plant anywhere (smelting) adds no row
+        (
+            {"min_hinterland_share": {(METAL, "processing"): 0.3, (METAL, "smelting"): 0.5}},
+            100 * 0.3 / 0.7,
+        ),
+    ],
+    ids=["none", "region-share", "hinterland-share", "share-of-one", "no-plant"],
+)
+def test_capacity_shares_force_the_cheapest_capacity_elsewhere(params, inland) -> None:
+    """Only capacity is constrained: the port plant still does all the processing, and
+    the plant built inland costs its annuity, 1 MUSD per kt/yr, in 2026 only."""
+    res = run(_two_processing_regions(**params))
+    new = res.capacity.query("process == 'processing' and region == 'In'")
+    assert new.sort_values("year")["new"].tolist() == pytest.approx([0.0, inland])
+    assert series(res.activity, process="processing", region="Port") == pytest.approx([100, 100])
+    assert _yearly(res, "capex") == pytest.approx([0.0, inland])
+    assert res.objective == pytest.approx(2000.0 + inland)
+
+
+# --- capacity and trade limits (capacity.py, trade.py) ---------------------------------------
+
+
+def test_availability_limits_output_to_its_share_of_capacity() -> None:
+    """The existing 100 kt/yr processing plant with an availability of 0.8 makes at most
+    80; nothing can be built, so 20 is unmet: 800 + 2000 a year."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "availability": {(METAL, "processing"): 0.8},
+            "max_build": {(METAL, "processing", "R"): 0.0},
+        },
+        vintages=(("processing", "R", 100.0),),
+    )
+    res = run(data)
+    assert series(res.activity, process="processing") == pytest.approx([80.0, 80.0])
+    assert res.unmet.sort_values("year")["value"].tolist() == pytest.approx([20.0, 20.0])
+    assert res.objective == pytest.approx(2 * 2800.0)
+
+
+@pytest.mark.parametrize("limit", ["max_build", "max_capacity"])
+def test_a_build_or_capacity_limit_binds(limit) -> None:
+    """Toy 2 with at most 30 kt/yr of mine: the cap (imports ≤ 0.6 of consumption) then
+    allows 45 of imports, and 25 of the 2026 demand is unmet:
+    2026 = 45·10 + 30·(10 + 5) + 25·100 = 3400; objective 4400."""
+    res = run(toys.dependence_cap().with_params({limit: {(METAL, "mining", "R"): 30.0}}))
+    assert res.capacity.query("process == 'mining' and year == 2026")["new"].item() == (
+        pytest.approx(30.0)
+    )
+    assert series(res.imports) == pytest.approx([100.0, 45.0])
+    assert res.objective == pytest.approx(4400.0)
+
+
+def test_a_build_serves_for_its_lifetime_then_must_be_rebuilt() -> None:
+    """Toy 2 over 2025–2028 with a mine lifetime of 2 years (annuity 100/2 = 50): the cap
+    needs 40 kt/yr mined from 2026; a mine built in 2026 serves 2026 and 2027 and is
+    rebuilt in 2028. Each year from 2026: 60·10 + 40·(50 + 5) = 2800."""
+    base = toys.dependence_cap()
+    years = (2025, 2028)
+    data = dataclasses.replace(
+        base.with_params(
+            {
+                "final_year": {(): 2028},
+                "demand": toys.flat_demand(years, 100.0),
+                "dependence_target": {(METAL, 2026): 0.6},
+                "lifetime": {(METAL, "mining"): 2.0},
+            }
+        ),
+        years=tuple(range(2025, 2029)),
+    )
+    res = run(data)
+    mine = res.capacity.query("process == 'mining'").sort_values("year")
+    assert mine["new"].tolist() == pytest.approx([0.0, 40.0, 0.0, 40.0])  # built that year
+    assert mine["total"].tolist() == pytest.approx([0.0, 40.0, 40.0, 40.0])
+    assert series(res.activity, process="mining") == pytest.approx([0.0, 40.0, 40.0, 40.0])
+    assert _yearly(res, "capex") == pytest.approx([0.0, 2000.0, 2000.0, 2000.0])
+    assert res.objective == pytest.approx(1000.0 + 3 * 2800.0)
+
+
+def test_import_availability_follows_its_outlook_index() -> None:
+    """60 kt/yr may be imported, times an availability index of 1 (2025) and 0.5 (2026):
+    60 and 30; the rest is unmet."""
+    data = toys.shortage()
+    years = (2025, 2026)
+    data = dataclasses.replace(
+        data.with_params(
+            {
+                "final_year": {(): 2026},
+                "demand": toys.flat_demand(years, 100.0),
+                "availability_index": {
+                    (METAL, "refined", 2025): 1.0,
+                    (METAL, "refined", 2026): 0.5,
+                },
+            }
+        ),
+        years=tuple(range(2025, 2027)),
+    )
+    res = run(data)
+    assert series(res.imports) == pytest.approx([60.0, 30.0])
+    assert res.unmet.sort_values("year")["value"].tolist() == pytest.approx([40.0, 70.0])
+
+
+def test_a_corridor_carries_no_more_than_its_capacity() -> None:
+    """Toy 4 with the rail corridor limited to 80 kt/yr (all forms together): 20 kt of the
+    inland demand is unmet each year."""
+    data = toys.inland_corridor().with_params({"corridor_capacity": {("Port", "In", "rail"): 80.0}})
+    res = run(data)
+    shipped = series(res.shipments, form="refined", region_from="Port")
+    assert shipped == pytest.approx([80.0, 80.0])
+    assert series(res.unmet, region="In") == pytest.approx([20.0, 20.0])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"max_collection_rate": {(METAL,): 0.25}},
+        # the history's end-of-life scrap (eol_history) follows the demand history
+        {"demand": {(METAL, "R", 2023): 20.0, (METAL, "R", 2024): 60.0}},
+    ],
+    ids=["collection-rate", "demand-history"],
+)
+def test_a_swept_collection_rate_or_demand_history_re_solves_the_built_model(change) -> None:
+    """Toy 1 re-solved on the built model after ``update_mutable`` equals a fresh build:
+    at a rate of 0.25 only 12.5, 20, 25 kt are collected; with history 20, 60 the scrap of
+    2025 and 2026 is 10 and 30 (half of the history)."""
+    from msc_model.scenarios.variants import update_mutable
+
+    changed = toys.recycling_loop().with_params(change)
+    model = build_model(toys.recycling_loop())
+    solve(model)
+    update_mutable(model, changed)
+    again = extract_results(model, changed, solve(model))
+    fresh = run(changed)
+    assert again.objective == pytest.approx(fresh.objective)
+    collected = again.scrap.sort_values("year")["collected"].tolist()
+    assert collected == pytest.approx(fresh.scrap.sort_values("year")["collected"].tolist())
+    assert collected != pytest.approx([25.0, 40.0, 50.0])
+
+
+# --- storage (storage.py) ---------------------------------------------------------------------
+
+
+def test_stock_loss_shrinks_the_initial_stock_before_it_can_be_drawn() -> None:
+    """20 kt in stock at the start, half lost each year: 10 can be drawn in 2025, and the
+    reserve of 10 kt from 2026 is filled in 2026 (keeping stock through 2025 would lose
+    half of it again). imports 90 and 110; the 10 kt left are credited at 10:
+    900 + 1100 − 100 = 1900."""
+    years = (2025, 2026)
+    data = toys.make_data(
+        years,
+        {
+            "demand": toys.flat_demand(years, 100.0),
+            "policy_start_year": {(): 2026},
+            "reserve_days": {(METAL, "R"): 36.5},
+            "initial_stock": {(METAL, "R"): 20.0},
+            "storage_capacity": {(METAL, "R"): 20.0},
+            "stock_loss": {(METAL,): 0.5},
+            "max_build": {(METAL, "processing", "R"): 0.0},
+        },
+    )
+    res = run(data)
+    stock = res.stock.sort_values("year")
+    assert stock["draw"].tolist() == pytest.approx([10.0, 0.0])
+    assert stock["fill"].tolist() == pytest.approx([0.0, 10.0])
+    assert stock["stock"].tolist() == pytest.approx([0.0, 10.0])
+    assert res.objective == pytest.approx(1900.0)
+
+
+def test_storage_serves_for_its_lifetime_then_must_be_rebuilt() -> None:
+    """The reserve from 2026 (10 kt) with a storage lifetime of one year: the 2026 store
+    is gone in 2027 and built again; each year in service pays 20/1 per kt."""
+    years = (2025, 2027)
+    data = _reserve_from_2026(36.5, storage_lifetime={(METAL,): 1.0})
+    data = dataclasses.replace(
+        data.with_params({"final_year": {(): 2027}, "demand": toys.flat_demand(years, 100.0)}),
+        years=tuple(range(2025, 2028)),
+    )
+    res = run(data)
+    stock = res.stock.sort_values("year")
+    assert stock["storage_capacity"].tolist() == pytest.approx([0.0, 10.0, 10.0])
+    assert _yearly(res, "capex") == pytest.approx([0.0, 200.0, 200.0])
+    model = build_model(data)
+    solve(model)
+    built = [pyo.value(model.new_storage[METAL, "R", t]) for t in (2026, 2027)]
+    assert built == pytest.approx([10.0, 10.0])
+
+
+def test_a_reserve_is_days_of_national_demand_held_in_its_own_region() -> None:
+    """Two regions with demand 100 and 50 (150 national); a reserve of 36.5 days in
+    ``In`` only: 15 kt held there, none in the port."""
+    years = (2025, 2026)
+    data = _two_processing_regions(
+        demand={**toys.flat_demand(years, 100.0, "Port"), **toys.flat_demand(years, 50.0, "In")},
+        policy_start_year={(): 2026},
+        reserve_days={(METAL, "In"): 36.5},
+        storage_capex={(METAL,): 1.0},
+        corridor_capacity={("Port", "In", "rail"): 1000.0},
+    )
+    data = dataclasses.replace(data, modes=("rail",))
+    res = run(data)
+    held = res.stock[res.stock["year"] == 2026].set_index("region")["stock"]
+    assert held["In"] == pytest.approx(15.0) and held["Port"] == pytest.approx(0.0)
+
+
+# --- the dependence cap's definition (security.py) ---------------------------------------
+
+
+def test_a_stock_draw_counts_like_an_import_under_the_cap() -> None:
+    """Toy 2 with 30 kt in stock at the start. Drawing it in 2026 would not loosen the cap
+    (net imports include draws), so it is drawn in 2025 (no cap in the base year): 2025
+    imports 70 → 700; 2026 as toy 2 → 1200. objective 1900."""
+    data = toys.dependence_cap().with_params(
+        {"initial_stock": {(METAL, "R"): 30.0}, "storage_capacity": {(METAL, "R"): 30.0}}
+    )
+    res = run(data)
+    assert res.stock.sort_values("year")["draw"].tolist() == pytest.approx([30.0, 0.0])
+    assert res.objective == pytest.approx(1900.0)
+
+
+def test_a_form_not_counted_in_dependence_escapes_the_cap() -> None:
+    """Toy 2 with ore importable at 11: counted (the default) it is an import like refined
+    metal and the mine is still needed (2200, as toy 2). With only refined metal counted,
+    imported ore smelted at home meets the cap: 2026 = 100 · 11 → objective 2100."""
+    data = toys.dependence_cap().with_params({"import_price": {(METAL, "ore", "World"): 11.0}})
+    assert run(data).objective == pytest.approx(2200.0)
+    flags = {(METAL, k): float(k == "refined") for k in ("ore", "refined", "scrap", "product")}
+    res = run(data.with_params({"dependence_counted": flags}))
+    assert series(res.imports, form="ore") == pytest.approx([0.0, 100.0])
+    assert res.objective == pytest.approx(2100.0)
+
+
+def _plain_import_case() -> ModelData:
+    """2025–2026, demand 100, the existing 100 kt/yr processing plant, imports unlimited."""
+    years = (2025, 2026)
+    return toys.make_data(
+        years,
+        {"demand": toys.flat_demand(years, 100.0), "max_build": {(METAL, "processing", "R"): 0.0}},
+        vintages=(("processing", "R", 100.0),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("shock", "toy", "what", "limited"),
+    [
+        (Disruption(outage={(METAL, "processing", "R", 2026): 0.5}), _plain_import_case, "processing", 50.0),
+        (Disruption(import_availability={(METAL, "refined", "World", 2026): 30.0}), _plain_import_case, "imports", 30.0),
+        (Disruption(entry_availability={(METAL, "refined", "World", "R", 2026): 40.0}), _plain_import_case, "imports", 40.0),
+        (Disruption(corridor_capacity={("Port", "In", "rail", 2026): 70.0}), toys.inland_corridor, "shipped", 70.0),
+    ],
+    ids=["outage", "import-availability", "entry-availability", "corridor"],
+)  # fmt: skip
+def test_an_applied_shock_limits_its_year_only(shock, toy, what, limited) -> None:
+    """An outage of half the plant, 30 kt of imports, 40 kt landing in R, or 70 kt through
+    the corridor in 2026: 2025 is untouched, 2026 is limited and the rest is unmet."""
+    res = run(dataclasses.replace(toy(), disruption=shock))
+    if what == "processing":
+        got = series(res.activity, process="processing")
+    elif what == "imports":
+        got = series(res.imports)
+    else:
+        got = series(res.shipments, form="refined", region_from="Port")
+    assert got == pytest.approx([100.0, limited])
+    unmet = res.unmet.groupby("year")["value"].sum().tolist()
+    assert unmet == pytest.approx([0.0, 100.0 - limited])
+
+
+@pytest.mark.parametrize(
+    ("exported", "imports_2026", "objective"),
+    [(0.0, 60.0, 840.0 + 600.0 + 64.0 + 800.0 + 680.0),
+     (5.0, 65.0, 840.0 + 650.0 + 56.0 + 700.0 + 680.0)],
+    ids=["no-exports", "scrap-exported"],
+)  # fmt: skip
+def test_old_scrap_recycled_counts_in_consumption_under_the_cap(exported, imports_2026, objective):
+    """Toy 1 with a cap of 0.6 from 2026 (every form counted). 2026: 40 kt of scrap is
+    collected; recycled input r and refined imports i must meet i − x ≤ 0.6 · (r + x + i − x)
+    with x kt of scrap exported (net scrap imports −x leave the consumption unchanged).
+    No exports: r = 40, i ≤ 60, 32 recycled, 8 unmet. 5 exported: r = 35, i − 5 ≤
+    0.6 · (35 + i) → i ≤ 65, 28 recycled, 7 unmet. 2027 (r 50, i 60, 0.55) is not bound."""
+    data = toys.recycling_loop().with_params({"dependence_target": {(METAL, 2026): 0.6}})
+    if exported:
+        data = data.with_params({"export_demand": {(METAL, "scrap", 2026): exported}})
+    res = run(data)
+    assert series(res.imports) == pytest.approx([80.0, imports_2026, 60.0])
+    assert res.unmet.sort_values("year")["value"].tolist() == pytest.approx(
+        [0.0, 100.0 - imports_2026 - 0.8 * (40.0 - exported), 0.0]
+    )
+    assert res.objective == pytest.approx(objective)
+
+
+def test_a_swept_dependence_target_re_solves_the_built_model() -> None:
+    """Toy 2 built at a cap of 0.6 and re-solved at 0.4 equals a fresh build (mutable)."""
+    from msc_model.scenarios.variants import update_mutable
+
+    tighter = toys.dependence_cap(target=0.4)
+    model = build_model(toys.dependence_cap())
+    solve(model)
+    update_mutable(model, tighter)
+    again = extract_results(model, tighter, solve(model))
+    assert again.objective == pytest.approx(run(tighter).objective)
+    assert series(again.imports) == pytest.approx([100.0, 40.0])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"max_build": {(METAL, "mining", "R"): 30.0}},
+        {"max_capacity": {(METAL, "mining", "R"): 30.0}},
+        {"availability": {(METAL, "mining"): 0.75}},
+    ],
+    ids=["max_build", "max_capacity", "availability"],
+)
+def test_swept_capacity_limits_re_solve_the_built_model(change) -> None:
+    """Toy 2 (with a finite build limit on the mine, so that it is a Param to sweep)
+    re-solved on the built model after a limit or the availability changed equals a fresh
+    build (mutable Params): at most 30 kt/yr of mine gives 4400 (see above); an
+    availability of 0.75 needs a 53.3 kt/yr mine for 40 kt of ore."""
+    from msc_model.scenarios.variants import structural_changes, update_mutable
+
+    built = toys.dependence_cap().with_params({"max_build": {(METAL, "mining", "R"): 1000.0}})
+    changed = built.with_params(change)
+    assert structural_changes(built, changed) == []
+    model = build_model(built)
+    solve(model)
+    update_mutable(model, changed)
+    again = extract_results(model, changed, solve(model))
+    assert again.objective == pytest.approx(run(changed).objective)
+    assert again.objective != pytest.approx(2200.0)
+
+
+def test_a_swept_import_availability_re_solves_the_built_model() -> None:
+    """The shortage toy (60 kt importable) re-solved with 80: 20 unmet, 800 + 2000."""
+    from msc_model.scenarios.variants import structural_changes, update_mutable
+
+    more = toys.shortage().with_params({"import_availability": {(METAL, "refined", "World"): 80.0}})
+    assert structural_changes(toys.shortage(), more) == []
+    model = build_model(toys.shortage())
+    solve(model)
+    update_mutable(model, more)
+    again = extract_results(model, more, solve(model))
+    assert again.unmet["value"].item() == pytest.approx(20.0)
+    assert again.objective == pytest.approx(800.0 + 2000.0)

@@ -7,7 +7,7 @@ import math
 import pytest
 from toys import METAL, make_data
 
-from msc_model.model.recycling import demand_path, end_of_life, lifetime_kernel
+from msc_model.model.recycling import demand_path, end_of_life, lifetime_kernel, lifetime_kernels
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,46 @@ def test_steady_demand_returns_in_full() -> None:
 def test_no_end_uses_means_no_scrap() -> None:
     eol = end_of_life(make_data((2025, 2026), {"demand": {(METAL, "R", 2025): 5.0}}))
     assert set(eol.values()) == {0.0}
+
+
+def test_the_kernel_runs_from_age_one_to_the_mean_plus_four_sd() -> None:
+    """μ = 1, σ = 0.5: ages 1…3; the mass below ½ year (Φ(−1)) is spread over them.
+    f(1) = (Φ(1) − Φ(−1)) / (Φ(5) − Φ(−1)) = 0.682689 / 0.841344."""
+    kernel = lifetime_kernel(1.0, 0.5)
+    assert sorted(kernel) == [1, 2, 3]
+    assert kernel[1] == pytest.approx(0.682689 / 0.841344, rel=1e-5)
+    assert kernel[2] == pytest.approx((0.998650 - 0.841345) / 0.841344, rel=1e-5)
+    # μ + 4σ = 0.9: one age only
+    assert lifetime_kernel(0.5, 0.1) == {1: 1.0}
+
+
+def test_all_mass_before_age_one_retires_after_one_year() -> None:
+    """μ = σ = 0.01: Φ at ages ½ and 1½ are both 1 in floating point, no mass falls at
+    a ≥ 1; the demand is not lost but retires after one year."""
+    assert lifetime_kernel(0.01, 0.01) == {1: 1.0}
+
+
+def test_demand_path_interpolates_between_given_years_and_keeps_the_last() -> None:
+    """Given 2020: 10, 2023: 40 and 2024: 0 (the last given year may be lower):
+    10, 20, 30, 40, 0 — and nothing before 2020 or after 2024."""
+    data = _case({2020: 10.0, 2023: 40.0, 2024: 0.0}, {"all": (1.0, 3.0, 0.0)})
+    path = demand_path(data, METAL, "R")
+    assert path == pytest.approx({2020: 10.0, 2021: 20.0, 2022: 30.0, 2023: 40.0, 2024: 0.0})
+    one = demand_path(_case({2026: 7.0}, {"all": (1.0, 3.0, 0.0)}), METAL, "R")
+    assert one == {2026: 7.0}
+
+
+def test_end_uses_mix_their_own_spread_and_a_zero_share_adds_no_kernel() -> None:
+    """Each end use brings its own kernel (σ from ``lifetime_sd``), weighted by its share;
+    an end use with share 0 (listed first) is skipped without ending the loop, and a
+    metal whose end uses all have share 0 has no kernel at all (no scrap variables)."""
+    data = _case({2025: 1.0}, {"none": (0.0, 5.0, 1.0), "all": (1.0, 6.0, 1.5)})
+    kernels = lifetime_kernels(data)
+    assert kernels[METAL] == pytest.approx(lifetime_kernel(6.0, 1.5))
+    assert lifetime_kernels(_case({2025: 1.0}, {"none": (0.0, 5.0, 1.0)})) == {}
+
+
+def test_end_of_life_is_given_for_the_model_years_only() -> None:
+    demand = {2020: 100.0, 2027: 100.0}
+    eol = end_of_life(_case(demand, {"all": (1.0, 3.0, 1.0)}))
+    assert sorted(eol) == [(METAL, "R", t) for t in (2025, 2026, 2027)]

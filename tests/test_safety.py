@@ -11,6 +11,8 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from msc_model import safety
 from msc_model.errors import OutputError
 from msc_model.safety import (
     STALE_AFTER,
@@ -314,3 +317,361 @@ def test_msc_run_onto_a_full_disk_is_one_line_before_the_solve(tmp_path):
         assert result.exit_code == 2, result.output
         assert result.output.count("error:") == 1 and "Traceback" not in result.output
         assert "MB free" in result.output and _listing(folder) == []
+
+
+# --- the paths a plain write does not take (found by mutation testing, issue 17) --------
+
+
+def _locked(monkeypatch, *names: str) -> None:
+    """Make replacing ``names`` fail as a file open in Excel does on Windows (the
+    rename is refused with a permission error); other renames work."""
+    real = safety._rename
+
+    def rename(tmp: Path, target: Path) -> None:
+        if target.name in names:
+            raise PermissionError(errno.EACCES, "Permission denied", str(target))
+        real(tmp, target)
+
+    monkeypatch.setattr(safety, "_rename", rename)
+
+
+@pytest.mark.parametrize("mask", [0o002, 0o022, 0o027, 0o077])
+def test_new_file_mode_is_0666_less_the_umask_and_leaves_the_umask_alone(tmp_path, mask):
+    with _umask(mask):
+        assert safety.new_file_mode() == 0o666 & ~mask
+        written = write_bytes(tmp_path / "new.csv", b"x").path
+        assert written.stat().st_mode & 0o777 == safety.new_file_mode()
+        assert os.umask(mask) == mask  # reading it did not change it
+
+
+def test_a_locked_target_is_kept_and_the_new_file_goes_beside_it(tmp_path, monkeypatch):
+    report = tmp_path / "plan.xlsx"
+    report.write_bytes(b"open in Excel")
+    (tmp_path / "plan (1).xlsx").write_bytes(b"an earlier copy")
+    _locked(monkeypatch, "plan.xlsx")
+    done = write_bytes(report, b"new plan", overwrite=True, keep_locked=True)
+    alt = tmp_path / "plan (2).xlsx"  # the first free number
+    assert done.path == alt
+    assert done.note == "plan.xlsx is locked (open in Excel?); the new file is plan (2).xlsx"
+    assert alt.read_bytes() == b"new plan" and report.read_bytes() == b"open in Excel"
+    assert (tmp_path / "plan (1).xlsx").read_bytes() == b"an earlier copy"
+    assert _listing(tmp_path) == ["plan (1).xlsx", "plan (2).xlsx", "plan.xlsx"]
+
+
+def test_a_locked_target_without_keep_locked_is_one_error_and_no_litter(tmp_path, monkeypatch):
+    report = tmp_path / "plan.xlsx"
+    report.write_bytes(b"open in Excel")
+    _locked(monkeypatch, "plan.xlsx")
+    for write in (
+        lambda: write_bytes(report, b"new", overwrite=True),  # keep_locked is off by default
+        lambda: atomic_write(report, lambda t: t.write_bytes(b"new"), overwrite=True),
+        lambda: _stage_and_commit(report),  # nor is it in OutputUnit.stage
+    ):
+        with pytest.raises(OutputError) as raised:
+            write()
+        assert str(raised.value) == f"cannot replace {report}: permission denied"
+        assert _listing(tmp_path) == ["plan.xlsx"] and report.read_bytes() == b"open in Excel"
+
+
+def _stage_and_commit(target: Path) -> None:
+    with OutputUnit(overwrite=True) as unit:
+        unit.stage(target, lambda t: t.write_bytes(b"new"))
+        unit.commit()
+
+
+def test_a_companion_follows_its_report_to_the_alternative_name(tmp_path, monkeypatch):
+    """A report kept as ``plan (1).xlsx`` takes its diagrams along (``follow``); a file
+    staged without ``follow`` keeps its own name."""
+    report, html, csv = tmp_path / "plan.xlsx", tmp_path / "plan_flows.html", tmp_path / "t.csv"
+    report.write_bytes(b"open in Excel")
+    _locked(monkeypatch, "plan.xlsx")
+
+    def beside(path: Path) -> Path:
+        return path.with_name(f"{path.stem}_flows.html")
+
+    with OutputUnit(overwrite=True) as unit:
+        unit.stage(report, lambda t: t.write_bytes(b"report"), keep_locked=True)
+        unit.stage(html, lambda t: t.write_bytes(b"diagrams"), follow=beside)
+        unit.stage(csv, lambda t: t.write_bytes(b"table"))
+        written = unit.commit()
+    assert [w.path.name for w in written] == ["plan (1).xlsx", "plan (1)_flows.html", "t.csv"]
+    assert [w.note for w in written][1:] == ["", ""]
+    assert (tmp_path / "plan (1)_flows.html").read_bytes() == b"diagrams"
+    assert _listing(tmp_path) == ["plan (1).xlsx", "plan (1)_flows.html", "plan.xlsx", "t.csv"]
+    # not locked: follow is not used and the companion keeps its own name
+    monkeypatch.undo()
+    with OutputUnit(overwrite=True) as unit:
+        unit.stage(report, lambda t: t.write_bytes(b"report 2"), keep_locked=True)
+        unit.stage(html, lambda t: t.write_bytes(b"diagrams 2"), follow=beside)
+        assert [w.path for w in unit.commit()] == [report, html]
+    assert html.read_bytes() == b"diagrams 2"
+
+
+def test_no_free_alternative_name_is_one_error(tmp_path, monkeypatch):
+    report = tmp_path / "plan.xlsx"
+    report.write_bytes(b"open in Excel")
+    taken = [tmp_path / f"plan ({n}).xlsx" for n in range(1, 100)]  # (1) … (99)
+    for path in taken:
+        path.write_bytes(b"")
+    _locked(monkeypatch, "plan.xlsx")
+    with pytest.raises(OutputError) as raised:
+        write_bytes(report, b"new", overwrite=True, keep_locked=True)
+    assert str(raised.value) == f"{report} is locked and no free alternative name was found"
+    assert len(_listing(tmp_path)) == 100 and report.read_bytes() == b"open in Excel"
+
+
+def test_a_failure_after_a_locked_report_takes_back_its_alternative_too(tmp_path, monkeypatch):
+    report, html = tmp_path / "plan.xlsx", tmp_path / "plan_flows.html"
+    report.write_bytes(b"open in Excel")
+    _locked(monkeypatch, "plan.xlsx")
+    real_link = safety._link_new
+
+    def link(tmp: Path, target: Path) -> None:
+        if target.name == "plan_flows.html":
+            raise OSError(errno.EIO, "Input/output error")
+        real_link(tmp, target)
+
+    monkeypatch.setattr(safety, "_link_new", link)
+    with OutputUnit(overwrite=False) as unit:
+        unit.stage(report.with_name("new.xlsx"), lambda t: t.write_bytes(b"report"))
+        unit.stage(html, lambda t: t.write_bytes(b"diagrams"))
+        with pytest.raises(OutputError) as raised:
+            unit.commit()
+    assert str(raised.value) == f"cannot write {html}: Input/output error"
+    assert _listing(tmp_path) == ["plan.xlsx"]  # new.xlsx, made by this unit, taken back
+    # the same with a locked report kept under another name: that name is taken back too
+    with OutputUnit(overwrite=True) as unit:
+        unit.stage(report, lambda t: t.write_bytes(b"report"), keep_locked=True)
+        unit.stage(html, lambda t: t.write_bytes(b"diagrams"))
+        real_rename = safety._rename
+
+        def rename(tmp: Path, target: Path) -> None:
+            if target.name == "plan_flows.html":
+                raise OSError(errno.EIO, "Input/output error")
+            real_rename(tmp, target)
+
+        monkeypatch.setattr(safety, "_rename", rename)
+        with pytest.raises(OutputError, match=r"cannot write .*plan_flows\.html: Input/output"):
+            unit.commit()
+    assert _listing(tmp_path) == ["plan.xlsx"] and report.read_bytes() == b"open in Excel"
+
+
+def test_an_alternative_name_that_cannot_be_written_is_one_error(tmp_path, monkeypatch):
+    report = tmp_path / "plan.xlsx"
+    report.write_bytes(b"open in Excel")
+    _locked(monkeypatch, "plan.xlsx")
+
+    def link(tmp: Path, target: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(safety, "_link_new", link)
+    with pytest.raises(OutputError) as raised:
+        write_bytes(report, b"new", overwrite=True, keep_locked=True)
+    assert str(raised.value) == f"cannot write {tmp_path / 'plan (1).xlsx'}: Input/output error"
+    assert _listing(tmp_path) == ["plan.xlsx"]
+
+
+def test_a_swap_failing_for_another_reason_names_the_file_and_the_cause(tmp_path, monkeypatch):
+    target = tmp_path / "plan.xlsx"
+    target.write_bytes(b"old")
+
+    def rename(tmp: Path, target: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(safety, "_rename", rename)
+    with pytest.raises(OutputError) as raised:
+        write_bytes(target, b"new", overwrite=True, keep_locked=True)
+    assert str(raised.value) == f"cannot write {target}: Input/output error"
+    assert _listing(tmp_path) == ["plan.xlsx"] and target.read_bytes() == b"old"
+
+
+def test_the_race_message_tells_how_to_replace(tmp_path):
+    target = tmp_path / "r.csv"
+    with OutputUnit() as unit:
+        unit.stage(target, lambda t: t.write_bytes(b"ours"))
+        target.write_bytes(b"theirs")
+        with pytest.raises(OutputError) as raised:
+            unit.commit()
+    assert str(raised.value) == (
+        f"{target} was created by another process meanwhile; use --overwrite to replace it"
+    )
+
+
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK])
+def test_without_hard_links_a_new_name_is_still_created_exclusively(tmp_path, monkeypatch, code):
+    """Where ``os.link`` is refused (FAT, some network shares), the new name is reserved
+    with an exclusive create and then replaced: same bytes, the umask's mode, no litter,
+    and a name taken meanwhile is still not replaced."""
+
+    def no_link(src, dst, **_):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "link", no_link)
+    with _umask(0o027):
+        done = write_bytes(tmp_path / "new.csv", b"a,b\n")
+    assert done.path.read_bytes() == b"a,b\n" and done.path.stat().st_mode & 0o777 == 0o640
+    assert _listing(tmp_path) == ["new.csv"]
+    target = tmp_path / "r.csv"
+    with OutputUnit() as unit:
+        unit.stage(target, lambda t: t.write_bytes(b"ours"))
+        target.write_bytes(b"theirs")
+        with pytest.raises(OutputError, match="another process meanwhile"):
+            unit.commit()
+    assert target.read_bytes() == b"theirs" and _listing(tmp_path) == ["new.csv", "r.csv"]
+    # the rename after the reservation fails: the reserved (empty) name is removed again
+
+    def broken(tmp: Path, target: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(safety, "_rename", broken)
+    with pytest.raises(OutputError, match=r"cannot write .*s\.csv: Input/output error"):
+        write_bytes(tmp_path / "s.csv", b"x")
+    assert _listing(tmp_path) == ["new.csv", "r.csv"]
+
+
+def test_other_link_errors_are_not_taken_for_missing_hard_links(tmp_path, monkeypatch):
+    def no_link(src, dst, **_):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "link", no_link)
+    with pytest.raises(OutputError) as raised:
+        write_bytes(tmp_path / "new.csv", b"x")
+    assert str(raised.value) == f"cannot write {tmp_path / 'new.csv'}: Input/output error"
+    assert _listing(tmp_path) == []
+
+
+def test_the_temporary_file_is_hidden_beside_the_target_with_the_asked_suffix(tmp_path):
+    seen: list[Path] = []
+
+    def save(tmp: Path) -> None:
+        seen.append(tmp)
+        tmp.write_bytes(b"x")
+
+    atomic_write(tmp_path / "plan.xlsx", save)
+    atomic_write(tmp_path / "plan.html", save, suffix=".tmp.html")
+    pid = os.getpid()
+    assert re.fullmatch(rf"\.plan\.xlsx\.{pid}\.[0-9a-f]{{8}}\.part\.xlsx", seen[0].name)
+    assert re.fullmatch(rf"\.plan\.html\.{pid}\.[0-9a-f]{{8}}\.part\.tmp\.html", seen[1].name)
+    assert all(p.parent == tmp_path for p in seen)
+    assert _listing(tmp_path) == ["plan.html", "plan.xlsx"]
+
+
+def test_a_taken_temporary_name_is_skipped_and_a_full_namespace_is_one_error(tmp_path, monkeypatch):
+    tokens = iter(["00000000", "00000000", "11111111"])
+    monkeypatch.setattr(safety.secrets, "token_hex", lambda _n: next(tokens))
+    pid = os.getpid()
+    taken = tmp_path / f".r.csv.{pid}.00000000.part.csv"
+    taken.write_bytes(b"another writer's")
+    assert write_bytes(tmp_path / "r.csv", b"ours").path.read_bytes() == b"ours"
+    assert taken.read_bytes() == b"another writer's"
+    monkeypatch.setattr(safety.secrets, "token_hex", lambda _n: "00000000")
+    taken = tmp_path / f".s.csv.{pid}.00000000.part.csv"
+    taken.write_bytes(b"another writer's")
+    with pytest.raises(OutputError) as raised:
+        write_bytes(tmp_path / "s.csv", b"ours")
+    assert str(raised.value) == f"cannot write {tmp_path / 's.csv'}: no free temporary name"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [(OSError(errno.EIO, "Input/output error"), "Input/output error"),
+     (OSError("quota of the share exceeded"), "quota of the share exceeded"),
+     (OSError(), "OSError")],
+)  # fmt: skip
+def test_a_write_error_is_named_by_its_text_else_its_type(tmp_path, error, reason):
+    target = tmp_path / "r.csv"
+    with pytest.raises(OutputError) as raised:
+        atomic_write(target, _half_then_raise(error))
+    assert str(raised.value) == f"cannot write {target}: {reason}"
+    assert _listing(tmp_path) == []
+
+
+def test_each_refused_target_is_one_sentence(tmp_path):
+    source = tmp_path / "case.xlsx"
+    source.write_bytes(b"inputs")
+    with pytest.raises(OutputError) as raised:
+        check_target(source, overwrite=True, protect=[None, source])
+    assert str(raised.value) == (
+        f"{source} is an input workbook of this run; the output must go to another file "
+        "(inputs are never written, even with --overwrite)"
+    )
+    with pytest.raises(OutputError) as raised:
+        check_target(tmp_path, overwrite=True)
+    assert str(raised.value) == f"{tmp_path} is a folder; give a file name such as report.xlsx"
+    missing = tmp_path / "no" / "r.xlsx"
+    with pytest.raises(OutputError) as raised:
+        check_target(missing, overwrite=True)
+    assert str(raised.value) == f"folder {missing.parent} does not exist"
+    with OutputUnit() as unit:
+        unit.stage(tmp_path / "r.csv", lambda t: t.write_bytes(b"x"))
+        with pytest.raises(ValueError) as twice:
+            unit.stage(tmp_path / "." / "r.csv", lambda t: t.write_bytes(b"x"))
+    assert str(twice.value) == f"{tmp_path / '.' / 'r.csv'} is written twice in one unit"
+    assert _listing(tmp_path) == ["case.xlsx"]
+
+
+def test_a_nearly_full_disk_is_reported_in_megabytes(tmp_path):
+    free = shutil.disk_usage(tmp_path).free / 2**20
+    with pytest.raises(OutputError) as raised:
+        safety.check_writable(tmp_path, need=2**50)
+    found = re.fullmatch(
+        rf"only (\d+\.\d) MB free in {re.escape(str(tmp_path))}; at least 1073741824 MB "
+        "are needed for the outputs",
+        str(raised.value),
+    )
+    assert found and float(found[1]) == pytest.approx(free, rel=0.01)
+    safety.check_writable(tmp_path, need=0)
+    assert _listing(tmp_path) == []  # the probe file is gone
+
+
+def test_files_removed_after_the_swap_and_ones_already_gone_are_fine(tmp_path):
+    old = tmp_path / "plan_old_flows.html"
+    old.write_bytes(b"a companion the new report does not write")
+    with OutputUnit(overwrite=True) as unit:
+        unit.stage(tmp_path / "plan.xlsx", lambda t: t.write_bytes(b"report"))
+        unit.remove_after(str(old))
+        unit.remove_after(tmp_path / "never_there.html")
+        assert old.exists()  # nothing is removed before the swap
+        unit.commit()
+    assert _listing(tmp_path) == ["plan.xlsx"]
+
+
+def test_only_our_own_stale_temporary_files_are_removed(tmp_path):
+    """Hidden, named ``.<name>.<pid>.<hex>.part<suffix>``, a regular file, its process
+    gone and older than STALE_AFTER: everything else stays."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    stale = [tmp_path / f".r{n}.xlsx.{dead}.0badf00d.part.xlsx" for n in range(5)]
+    live = [tmp_path / f".l{n}.xlsx.{os.getpid()}.0badf00d.part.xlsx" for n in range(5)]
+    visible = tmp_path / f"r.xlsx.{dead}.0badf00d.part.xlsx"  # not hidden: a user's file
+    odd = tmp_path / ".r.xlsx.backup.part"  # hidden with the mark, but no process id
+    folder = tmp_path / f".d.xlsx.{dead}.0badf00d.part.xlsx"
+    folder.mkdir()
+    link = tmp_path / f".s.xlsx.{dead}.0badf00d.part.xlsx"
+    others = [*live, visible, odd]
+    for path in stale + others:
+        path.write_bytes(b"half")
+    link.symlink_to(visible)
+    mtime = 1_700_000_000.0
+    for path in [*stale, *others, folder]:
+        os.utime(path, (mtime, mtime))
+    os.utime(link, (mtime, mtime), follow_symlinks=False)
+    # exactly STALE_AFTER old is not yet stale
+    assert clean_stale_temps(tmp_path, now=mtime + STALE_AFTER) == []
+    removed = clean_stale_temps(tmp_path, now=mtime + STALE_AFTER + 1)
+    assert sorted(removed) == sorted(stale)
+    assert sorted(tmp_path.iterdir()) == sorted([*others, folder, link])
+    assert clean_stale_temps(tmp_path / "gone") == []
+
+
+def test_stale_temporary_files_are_looked_for_once_per_folder(tmp_path):
+    """A sweep writes thousands of files into one folder: the folder is scanned at the
+    first write only."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    write_bytes(tmp_path / "a.csv", b"a")
+    stale = tmp_path / f".r.xlsx.{dead}.0badf00d.part.xlsx"
+    stale.write_bytes(b"half")
+    os.utime(stale, (0, 0))
+    write_bytes(tmp_path / "b.csv", b"b")
+    assert stale.exists()
