@@ -5,11 +5,14 @@ changed outside the table, by falling back to the Expression."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pyomo.core as pyo
 import pytest
+import toys
 
+from msc_model.data import Disruption
 from msc_model.inputs import load_inputs
 from msc_model.model import COST_TERMS, build_model
 from msc_model.resilience.model import build_shocked_model
@@ -91,3 +94,28 @@ def test_a_term_changed_outside_the_table_is_evaluated_as_its_expression(data) -
     assert ("holding", t) not in m.cost_rows.values(m)
     costs = extract_results(m, data, outcome).costs.set_index(["term", "year"])
     assert costs.loc[("holding", t), "undiscounted"] == pytest.approx(before + 5.0, rel=1e-12)
+
+
+def test_a_price_shock_adds_to_the_imports_term_by_hand() -> None:
+    """Toy: 100 kt/yr of demand met only by refined imports at 10 MUSD/kt (unmet demand
+    costs 100, so the dearer imports are still bought). A ×1.5 price shock in 2026 adds
+    0.5 · 10 · 100 = 500 MUSD to that year's imports term, in the Expression, in the
+    table and in the objective: 1000, 1500, 1000 and 3500 in all."""
+    years = (2025, 2027)
+    data = toys.make_data(years, {"demand": toys.flat_demand(years, 100.0)})
+    shock = Disruption(import_price_factor={(toys.METAL, "refined", "World", 2026): 1.5})
+    m = build_shocked_model(dataclasses.replace(data, disruption=shock))
+    solve(m)
+    fast = m.cost_rows.values(m)
+    expected = {2025: 1000.0, 2026: 1500.0, 2027: 1000.0}
+    for t, value in expected.items():
+        assert fast["imports", t] == pytest.approx(value)
+        assert pyo.value(m.cost_imports[t]) == pytest.approx(value)
+    assert pyo.value(m.objective) == pytest.approx(3500.0)
+
+
+def test_an_unsolved_model_has_no_cost_values() -> None:
+    years = (2025, 2026)
+    m = build_model(toys.make_data(years, {"demand": toys.flat_demand(years, 100.0)}))
+    with pytest.raises(ValueError, match=r"no value for \w+\[.*\]: solve the model first"):
+        m.cost_rows.values(m)
