@@ -277,6 +277,8 @@ def extract_results(
     ]
     cost_frame = pd.DataFrame(costs, columns=["term", "year", "undiscounted"])
     cost_frame["discounted"] = cost_frame["undiscounted"] * cost_frame["year"].map(inc.discount)
+    # + 0.0 turns a −0.0 (a term of no rows negated, the dual of a slack row) into 0.0
+    cost_frame[["undiscounted", "discounted"]] += 0.0
     cost_frame["unit"] = MONEY
     # the value of lost supply is charged so every case solves; it is not a cost
     cost_frame["kind"] = cost_frame["term"].map(
@@ -284,7 +286,7 @@ def extract_results(
     )
 
     duals = [
-        (metal, t, m.dual.get(m.dependence_cap[metal, t], float("nan")),
+        (metal, t, m.dual.get(m.dependence_cap[metal, t], float("nan")) + 0.0,
          pyo.value(m.dependence_target[metal, t]), pyo.value(m.consumption[metal, t]), "MUSD/kt")
         for (metal, t) in m.dependence_cap
     ]  # fmt: skip

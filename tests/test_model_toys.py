@@ -535,8 +535,7 @@ LABEL_COLUMNS |= {"region_to", "mode", "year", "term", "unit", "kind"}
 def test_results_tables_are_tidy(toy) -> None:
     """Each table has its documented columns and units, a plain 0…n−1 index, and float
     numbers only: no NaN or None (a case without scrap, like the stockpile, has a scrap
-    table of zeros, one row per region and year) and, in the tables of quantities, no
-    −0.0 (a report would show "-0")."""
+    table of zeros, one row per region and year) and no −0.0 (a report would show "-0")."""
     data = toy()
     res = run(data)
     assert res.termination == "optimal"
@@ -551,8 +550,7 @@ def test_results_tables_are_tidy(toy) -> None:
             assert (numbers.dtypes == "float64").all(), name
         values = numbers.to_numpy(dtype=float)
         assert not pd.isna(values).any(), name
-        if name not in ("costs", "duals"):  # solver expressions and duals: may be -0.0
-            assert not ((values == 0) & np.signbit(values)).any(), name
+        assert not ((values == 0) & np.signbit(values)).any(), name
     assert len(res.scrap) == len(data.regions) * len(data.years)
     storage = res.capacity[res.capacity["process"] == "storage"]
     assert set(storage["unit"]) == {"kt"} and len(storage) == len(data.regions) * len(data.years)
