@@ -265,7 +265,7 @@ def extract_results(
     )
 
     # from the cost table (numpy); a term changed outside it is evaluated as an Expression
-    known = m.cost_rows.values(m) if hasattr(m, "cost_rows") else {}
+    known = m.cost_rows.values(m)
     costs = [
         (
             term,

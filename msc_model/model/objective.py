@@ -49,20 +49,14 @@ class CostRows:
         self._arrays = None
 
     def add(self, term: str, t: int, factor: float, var=None, param=None) -> None:
-        if param is None and not factor:
-            return  # a zero coefficient is no cost (and no entry in the LP's objective)
-        self.rows[term, t].append((float(factor), var, param))
-        self._arrays = None
+        if _kept((factor, var, param)):
+            self.rows[term, t].append((float(factor), var, param))
+            self._arrays = None
 
     def expression(self, term: str, t: int):
         """``Σ param · factor · var`` of one term and year (0.0 without rows)."""
         found = self.rows.get((term, t))
-        if not found:
-            return 0.0
-        return quicksum(
-            (factor if param is None else param * factor) * (1.0 if var is None else var)
-            for factor, var, param in found
-        )
+        return _linear(found) if found else 0.0
 
     def record(self, m: pyo.ConcreteModel) -> None:
         """Note the expression each ``cost_<term>[t]`` holds now."""
@@ -72,16 +66,13 @@ class CostRows:
 
     def extend(self, m: pyo.ConcreteModel, term: str, t: int, rows) -> None:
         """Add ``rows`` (``(factor, var, param)``) to ``cost_<term>[t]`` and to the table."""
-        rows = [r for r in rows if not (r[2] is None and not r[0])]
+        rows = [(float(f), v, p) for f, v, p in rows if _kept((f, v, p))]
         if not rows:
             return
         component = getattr(m, f"cost_{term}")[t]
-        self.rows[term, t].extend((float(f), v, p) for f, v, p in rows)
+        self.rows[term, t].extend(rows)
         self._arrays = None
-        component.set_value(
-            component.expr
-            + quicksum((f if p is None else p * f) * (1.0 if v is None else v) for f, v, p in rows)
-        )
+        component.set_value(component.expr + _linear(rows))
         self._built[term, t] = component.expr
 
     def current(self, m: pyo.ConcreteModel) -> set[tuple[str, int]]:
@@ -124,6 +115,20 @@ class CostRows:
         out = {key: float(v) for key, v in zip(keys, sums, strict=True) if key in valid}
         out.update({key: 0.0 for key in valid if key not in self.rows})
         return out
+
+
+def _kept(row) -> bool:
+    """A row without a Param and with a zero factor is no cost (nor an objective entry)."""
+    factor, _var, param = row
+    return param is not None or bool(factor)
+
+
+def _linear(rows):
+    """``Σ param · factor · var`` of ``(factor, var, param)`` rows (see :class:`CostRows`)."""
+    return quicksum(
+        (factor if param is None else param * factor) * (1.0 if var is None else var)
+        for factor, var, param in rows
+    )
 
 
 def terminal_values(data: ModelData) -> dict[str, float]:
