@@ -121,3 +121,16 @@ def test_a_profile_can_switch_to_another_above_a_number_of_columns(tmp_path) -> 
     staying = tmp_path / "stay.txt"
     staying.write_text("solver = simplex\nlarge_columns = 1000000\nlarge_profile = ipm\n")
     assert solve(build_model(data), staying).objective == pytest.approx(outcome.objective)
+
+
+def test_profiles_with_different_thread_counts_solve_one_after_the_other(tmp_path: Path) -> None:
+    """HiGHS keeps one thread scheduler per process, sized by the first run: a later run
+    asking for another count ended with an "error" status (seen as 'ipm' then 'default'
+    in one session). Two threads, one, two again: each run is optimal, with one answer."""
+    two = tmp_path / "two.txt"
+    two.write_text("solver = simplex\npresolve = on\nthreads = 2\n")
+    objectives = [
+        solve(build_model(toys.recycling_loop()), profile).objective
+        for profile in (two, "default", two)
+    ]
+    assert objectives == pytest.approx([objectives[0]] * 3, rel=1e-9)

@@ -101,6 +101,27 @@ class SolveOutcome:
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
+#: the ``threads`` option of this process's last HiGHS run (None before the first)
+_SCHEDULED: list[int | None] = [None]
+_SCHEDULING = threading.Lock()
+
+
+def _schedule_threads(threads: object) -> None:
+    """Let a run ask for another number of threads than the process's last run.
+
+    HiGHS keeps one thread scheduler per process, started by the first run with that
+    run's ``threads`` (0: HiGHS chooses); a later run asking for another number stops at
+    once with an error status ("the scheduler has already been initialized"). So solving
+    with the ``ipm`` profile (HiGHS's choice) and then ``default`` (one thread) in one
+    process failed. The scheduler is reset when the number changes.
+    """
+    wanted = int(threads or 0)
+    with _SCHEDULING:
+        if _SCHEDULED[0] is not None and _SCHEDULED[0] != wanted:
+            highspy.Highs.resetGlobalScheduler(True)  # blocking: its workers end first
+        _SCHEDULED[0] = wanted
+
+
 def _solver_for(model: pyo.ConcreteModel) -> Highs:
     solver = _SOLVERS.get(model)
     if not isinstance(solver, Highs):
@@ -446,6 +467,7 @@ def _run_direct(model, lp: DirectLP, profile: Profile, verbose, time_limit, expo
         for key, option in profile.options.items():
             highs.setOptionValue(key, option)
         highs.setOptionValue("time_limit", _limit(profile, time_limit))
+        _schedule_threads(profile.options.get("threads"))
         highs.HandleKeyboardInterrupt = True  # Ctrl-C stops HiGHS (see _ctrl_c_reraised)
         highs.run()
     termination = _STATUS.get(highs.getModelStatus(), "error")
@@ -468,6 +490,7 @@ def _run_persistent(model, profile: Profile, verbose, time_limit, exports):
             solver.update_parameters()
         else:
             pusher.push()
+    _schedule_threads(profile.options.get("threads", solver.config.threads))
     with _ctrl_c_reraised():
         results = solver.solve(
             model,
