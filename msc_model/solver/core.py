@@ -3,7 +3,7 @@
 Two routes, one answer (the same LP, so the same objective and duals):
 
 * **direct** (every plain solve): Pyomo's standard-form compiler turns the model into
-  sparse arrays that go to ``highspy`` in one ``passModel`` call; primal values and row
+  sparse arrays that go to ``highspy`` in one ``addCols`` call; primal values and row
   duals are written back through the compiler's row and column maps, and the HiGHS
   instance is freed once an optimal answer is loaded. It halves the hand-off of Pyomo's
   HiGHS interfaces, which convert rows one by one.

@@ -1,4 +1,4 @@
-"""Hand a Pyomo LP to HiGHS as arrays: Pyomo's standard-form compiler, then ``passModel``.
+"""Hand a Pyomo LP to HiGHS as arrays: Pyomo's standard-form compiler, then ``addCols``.
 
 Pyomo's HiGHS interfaces convert the constraints one by one (about 8 µs per nonzero);
 compiling the whole model to a sparse matrix first and passing the arrays to highspy in
@@ -77,22 +77,22 @@ def compile_lp(model: pyo.ConcreteModel) -> DirectLP:
     with capture_output(capture_fd=True):  # the banner goes to fd 1
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
-        # A HighsLp rather than the flat overload: that one takes an integrality array,
-        # and an all-continuous one makes HiGHS warn ("no integer variables with non-empty
-        # integrality"), which --strict would turn into an error.
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(cols), len(cons)
-        lp.offset_ = float(info.c_offset[0])
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lower, col_upper
-        lp.row_lower_ = np.asarray(lower, dtype=float)
-        lp.row_upper_ = np.asarray(upper, dtype=float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(cols), len(cons)
-        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = a.indices.astype(np.int32)
-        lp.a_matrix_.value_ = a.data.astype(float)
-        status = highs.passModel(lp)
-    if status == highspy.HighsStatus.kError:
+        # Empty rows first, then the columns with their entries: both calls read the numpy
+        # buffers in place, where filling a ``HighsLp`` converts every array element by
+        # element (0.12 s against 0.04 s at provincial size). No integrality array is
+        # passed, so HiGHS does not warn of "no integer variables" (--strict would fail).
+        # (HiGHS reads a start for every new row even when the rows have no entries)
+        starts = np.zeros(len(cons), dtype=np.int32)
+        status = [
+            highs.addRows(len(cons), np.asarray(lower, dtype=float),
+                          np.asarray(upper, dtype=float), 0, starts,
+                          np.zeros(0, dtype=np.int32), np.zeros(0)),
+            highs.addCols(len(cols), cost, col_lower, col_upper, a.nnz,
+                          a.indptr.astype(np.int32), a.indices.astype(np.int32),
+                          a.data.astype(float)),
+            highs.changeObjectiveOffset(float(info.c_offset[0])),
+        ]  # fmt: skip
+    if highspy.HighsStatus.kError in status:
         raise ValueError("HiGHS refused the compiled LP")
     return DirectLP(highs, cons, list(cols))
 
