@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import pyomo.core as pyo
-from pyomo.core.util import quicksum
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from msc_model.data import ModelData
 
@@ -79,10 +79,17 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
         for t in inc.years:
             in_service[(*key, t)] = [tau for tau in build_years if tau <= t and t - tau < life]
 
+    capacity, built = m.capacity, m.new_capacity
+
     def accounting(_m, metal, process, region, t):
+        # one flat row, the variables on the left: capacity − Σ builds = residual
         key = (metal, process, region, t)
-        builds = quicksum(m.new_capacity[metal, process, region, tau] for tau in in_service[key])
-        return m.capacity[key] == inc.residual.get(key, 0.0) + builds
+        terms = [capacity[key]]
+        terms += [
+            MonomialTermExpression((-1, built[metal, process, region, tau]))
+            for tau in in_service[key]
+        ]
+        return LinearExpression(terms) == inc.residual.get(key, 0.0)
 
     m.capacity_accounting = pyo.Constraint(m.PLANT_YEARS, rule=accounting)
 
