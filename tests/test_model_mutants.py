@@ -82,6 +82,22 @@ def test_each_documented_variable_and_param_states_its_tables_unit(function) -> 
             assert doc.endswith(f", {unit}"), (name, doc, unit)
 
 
+def test_capacity_and_activity_tables_come_in_the_plants_index_order() -> None:
+    """The extracted tables list rows in the model's index order (the order the reports
+    show and the indicators' grouping relies on): plants as the incidence lists them
+    (chain order of processes, then the workbook's regions), each year by year."""
+    from msc_model.model.sets import build_incidence
+
+    data = toys.everything()
+    inc = build_incidence(data)
+    expected = [(*plant, t) for plant in inc.plants for t in inc.years]
+    res = run(data)
+    columns = ["metal", "process", "region", "year"]
+    plants = res.capacity[res.capacity["process"] != "storage"]
+    assert list(plants[columns].itertuples(index=False, name=None)) == expected
+    assert list(res.activity[columns].itertuples(index=False, name=None)) == expected
+
+
 # --- trade.py ------------------------------------------------------------------------------
 
 
@@ -169,7 +185,7 @@ def _incidence_case(**params) -> ModelData:
     """2025–2028 at 10 %, policy from 2027; regions Port (sea port), In, Land (land
     corridor); origins S (sea) and L (land). Processing: 100 kt/yr in Port throughout and
     50 more in 2026–2027, lead time 1.5 yr, no build in In; an old smelter of 30 kt/yr in
-    In that cannot be extended; every other process is off. Imports: refined from S, ore
+    In that cannot be extended (``max_build`` 0); every other process is off. Imports: refined from S, ore
     from L, plus rows whose origin (World, the toys' default) or metal (Zn) the case does
     not have. Corridors: Port–In by rail given both ways, In–Land by road (a capacity row
     only) and a Land–Land row. No storage may be built in In."""
@@ -179,7 +195,8 @@ def _incidence_case(**params) -> ModelData:
             "discount_rate": {(): 0.1},
             "policy_start_year": {(): 2027},
             "lead_time": {(METAL, "processing"): 1.5},
-            "max_build": {(METAL, "processing", "In"): 0.0},
+            "max_capacity": {(METAL, "smelting", "In"): 30.0},
+            "max_build": {(METAL, "processing", "In"): 0.0, (METAL, "smelting", "In"): 0.0},
             "import_price": {
                 (METAL, "refined", "S"): 10.0,
                 (METAL, "ore", "L"): 5.0,
@@ -416,3 +433,29 @@ def test_counted_forms_are_those_flagged_else_every_form() -> None:
     assert counted_forms(data, METAL) == ("refined", "scrap")
     assert build_incidence(data).counted == {METAL: ("refined", "scrap")}
     assert counted_forms(_incidence_case(), METAL) == ("ore", "refined", "product", "scrap")
+
+
+def test_end_of_life_keys_hold_only_years_with_scrap() -> None:
+    """Toy 1 (lifetime 2, σ 0) with no demand in 2023: scrap arises a lifetime after the
+    demand, 0 in 2025, 80 in 2026, 100 in 2027, so ``COLLECTION`` and ``end_of_life``
+    hold 2026 and 2027 only; the part from history (years before 2025) is 2026's 80."""
+    from msc_model.model.sets import build_incidence
+
+    data = toys.recycling_loop().with_params({"demand": {(METAL, "R", 2023): 0.0}})
+    inc = build_incidence(data)
+    assert inc.end_of_life == pytest.approx({(METAL, "R", 2026): 80.0, (METAL, "R", 2027): 100.0})
+    assert inc.eol_history == pytest.approx({(METAL, "R", 2026): 80.0})
+    assert inc.kernels == {METAL: pytest.approx({2: 1.0})}
+    model = build_model(data)
+    assert list(model.COLLECTION) == [(METAL, "R", 2026), (METAL, "R", 2027)]
+
+
+def test_a_region_without_demand_rows_has_zero_demand_in_the_model() -> None:
+    """The incidence case gives no demand at all: every (metal, region, model year) of the
+    built model's ``demand`` is 0, and a solve costs nothing."""
+    data = _with_land(_incidence_case())
+    model = build_model(data)
+    keys = [(METAL, r, t) for r in ("Port", "In", "Land") for t in range(2025, 2029)]
+    assert list(model.demand) == keys
+    assert [pyo.value(model.demand[k]) for k in keys] == [0.0] * len(keys)
+    assert extract_results(model, data, solve(model)).objective == pytest.approx(0.0, abs=1e-6)
