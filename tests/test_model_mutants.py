@@ -178,6 +178,31 @@ def test_an_entry_shock_on_an_arc_or_year_the_model_lacks_is_ignored(key) -> Non
     assert series(res.imports, origin="A") == pytest.approx([100.0, 70.0])
 
 
+def test_exports_are_never_negative_even_where_another_entry_region_is_cheaper() -> None:
+    """2025 only: demand 100 in Port (sea port, refined from S at 10); Land (land corridor,
+    no demand, no corridor to Port) buys refined from L at 5. 5 kt of refined metal must be
+    exported from either: Land exports it (25), Port imports its 100 (1000): 1025. A
+    negative export in Port (metal for nothing, made up by Land) is no way out."""
+    years = (2025, 2025)
+    data = toys.make_data(
+        years,
+        {
+            "demand": {(METAL, "Port", 2025): 100.0, (METAL, "Land", 2025): 0.0},
+            "import_price": {(METAL, "refined", "S"): 10.0, (METAL, "refined", "L"): 5.0},
+            "export_demand": {(METAL, "refined", 2025): 5.0},
+        },
+        regions=("Port", "Land"),
+        sea_ports=("Port",),
+        origins={"S": "sea", "L": "land"},
+        vintages=(("processing", "Port", 1000.0),),
+    )
+    data = dataclasses.replace(data, land_corridors=frozenset({"Land"}))
+    res = run(data)
+    exports = res.flows.query("flow == 'exports' and form == 'refined'").set_index("region")
+    assert exports["value"].to_dict() == pytest.approx({"Land": -5.0, "Port": 0.0})
+    assert res.objective == pytest.approx(1025.0)
+
+
 # --- sets.py: the sparse index sets by hand --------------------------------------------------
 
 
