@@ -484,3 +484,51 @@ def test_a_region_without_demand_rows_has_zero_demand_in_the_model() -> None:
     assert list(model.demand) == keys
     assert [pyo.value(model.demand[k]) for k in keys] == [0.0] * len(keys)
     assert extract_results(model, data, solve(model)).objective == pytest.approx(0.0, abs=1e-6)
+
+
+def test_the_declared_sets_hold_exactly_the_documented_members_in_order() -> None:
+    """``add_sets``'s table by hand on the incidence case with Land a land corridor, 5 kt
+    of refined exports in 2026 and toy 1's end of life: the plain sets in the case's
+    order, and the sparse ones as derived in the tests above."""
+    data = _with_land(
+        _incidence_case(
+            export_demand={(METAL, "refined", 2026): 5.0},
+            end_use_share={(METAL, "all"): 1.0},
+            lifetime_mean={(METAL, "all"): 2.0},
+            lifetime_sd={(METAL, "all"): 0.0},
+            demand={(METAL, "Port", 2024): 10.0},
+        )
+    )
+    model = build_model(data)
+    smelter, port, land = (
+        (METAL, "smelting", "In"),
+        (METAL, "processing", "Port"),
+        (METAL, "processing", "Land"),
+    )
+    expected = {
+        "METALS": [METAL],
+        "FORMS": ["ore", "refined", "product", "scrap"],
+        "PROCESSES": ["mining", "smelting", "processing", "recycling"],
+        "REGIONS": ["Port", "In", "Land"],
+        "ORIGINS": ["S", "L"],
+        "MODES": ["rail", "road"],
+        "YEARS": [2025, 2026, 2027, 2028],
+        "POLICY_YEARS": [2027, 2028],
+        "PLANTS": [smelter, port, land],
+        "BUILDS": [(*port, 2027), (*port, 2028), (*land, 2027), (*land, 2028)],
+        "IMPORT_ARCS": [(METAL, "ore", "L", "Land"), (METAL, "refined", "S", "Port")],
+        "EXPORTS": [(METAL, "refined", "Port", 2026), (METAL, "refined", "Land", 2026)],
+        # demand of 10 in Port in 2024 reaches end of life two years later
+        "COLLECTION": [(METAL, "Port", 2026)],
+        "STORAGE_BUILDS": [(METAL, r, t) for r in ("Port", "Land") for t in (2026, 2027, 2028)],
+    }
+    got = {name: list(getattr(model, name)) for name in expected}
+    assert got == expected
+    assert sorted(model.CORRIDORS) == sorted(
+        [
+            ("In", "Land", "road"),
+            ("Land", "In", "road"),
+            ("In", "Port", "rail"),
+            ("Port", "In", "rail"),
+        ]
+    )
