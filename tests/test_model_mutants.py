@@ -532,3 +532,25 @@ def test_the_declared_sets_hold_exactly_the_documented_members_in_order() -> Non
             ("Port", "In", "rail"),
         ]
     )
+
+
+def test_amounts_below_one_kt_still_count_in_the_sparse_sets() -> None:
+    """Half a kt is not nothing: an old smelter of 0.5 kt/yr is a plant, 0.5 kt of export
+    demand gets export variables, and 0.5 kt of demand in 2024 (lifetime 2, σ 0) gives
+    0.5 kt of end-of-life scrap in 2026, all of it from history."""
+    from msc_model.data import Vintage
+    from msc_model.model.sets import build_incidence
+
+    data = _incidence_case(
+        export_demand={(METAL, "refined", 2026): 0.5},
+        end_use_share={(METAL, "all"): 1.0},
+        lifetime_mean={(METAL, "all"): 2.0},
+        lifetime_sd={(METAL, "all"): 0.0},
+        demand={(METAL, "Port", 2024): 0.5},
+    )
+    data = dataclasses.replace(data, vintages=(Vintage(METAL, "smelting", "In", 0.5, None, None),))
+    inc = build_incidence(data)
+    assert (METAL, "smelting", "In") in inc.plants
+    assert inc.exports == [(METAL, "refined", "Port", 2026)]
+    assert inc.end_of_life == pytest.approx({(METAL, "Port", 2026): 0.5})
+    assert inc.eol_history == pytest.approx({(METAL, "Port", 2026): 0.5})
