@@ -487,18 +487,29 @@ def test_a_region_without_demand_rows_has_zero_demand_in_the_model() -> None:
 
 
 def test_the_declared_sets_hold_exactly_the_documented_members_in_order() -> None:
-    """``add_sets``'s table by hand on the incidence case with Land a land corridor, 5 kt
-    of refined exports in 2026 and toy 1's end of life: the plain sets in the case's
-    order, and the sparse ones as derived in the tests above."""
+    """``add_sets``'s table by hand on the incidence case with Land a land corridor, two
+    more sea origins without rows (T, U), refined imports also from L and scrap from S,
+    5 kt of refined exports a year from 2026 and toy 1's end of life (demand of 10 in
+    2023 and 2024 in every region): the plain sets in the case's order, and the sparse
+    ones as derived in the tests above, in their order."""
+    regions = ("Port", "In", "Land")
     data = _with_land(
         _incidence_case(
-            export_demand={(METAL, "refined", 2026): 5.0},
+            import_price={
+                (METAL, "refined", "S"): 10.0,
+                (METAL, "ore", "L"): 5.0,
+                (METAL, "product", "L"): 12.0,
+                (METAL, "scrap", "S"): 4.0,
+            },
+            export_demand={(METAL, "refined", t): 5.0 for t in (2026, 2027, 2028)},
             end_use_share={(METAL, "all"): 1.0},
             lifetime_mean={(METAL, "all"): 2.0},
             lifetime_sd={(METAL, "all"): 0.0},
-            demand={(METAL, "Port", 2024): 10.0},
+            demand={(METAL, r, t): 10.0 for r in regions for t in (2023, 2024)},
         )
     )
+    entry = {"S": "sea", "L": "land", "T": "sea", "U": "sea"}
+    data = dataclasses.replace(data, origins=tuple(entry), origin_entry=entry)
     model = build_model(data)
     smelter, port, land = (
         (METAL, "smelting", "In"),
@@ -509,29 +520,34 @@ def test_the_declared_sets_hold_exactly_the_documented_members_in_order() -> Non
         "METALS": [METAL],
         "FORMS": ["ore", "refined", "product", "scrap"],
         "PROCESSES": ["mining", "smelting", "processing", "recycling"],
-        "REGIONS": ["Port", "In", "Land"],
-        "ORIGINS": ["S", "L"],
+        "REGIONS": list(regions),
+        "ORIGINS": ["S", "L", "T", "U"],
         "MODES": ["rail", "road"],
         "YEARS": [2025, 2026, 2027, 2028],
         "POLICY_YEARS": [2027, 2028],
         "PLANTS": [smelter, port, land],
         "BUILDS": [(*port, 2027), (*port, 2028), (*land, 2027), (*land, 2028)],
-        "IMPORT_ARCS": [(METAL, "ore", "L", "Land"), (METAL, "refined", "S", "Port")],
-        "EXPORTS": [(METAL, "refined", "Port", 2026), (METAL, "refined", "Land", 2026)],
-        # demand of 10 in Port in 2024 reaches end of life two years later
-        "COLLECTION": [(METAL, "Port", 2026)],
-        "STORAGE_BUILDS": [(METAL, r, t) for r in ("Port", "Land") for t in (2026, 2027, 2028)],
-    }
-    got = {name: list(getattr(model, name)) for name in expected}
-    assert got == expected
-    assert sorted(model.CORRIDORS) == sorted(
-        [
+        # sorted by (metal, form, origin), then the origin's entry regions
+        "IMPORT_ARCS": [
+            (METAL, "ore", "L", "Land"),
+            (METAL, "product", "L", "Land"),
+            (METAL, "refined", "S", "Port"),
+            (METAL, "scrap", "S", "Port"),
+        ],
+        "EXPORTS": [(METAL, "refined", r, t) for t in (2026, 2027, 2028) for r in ("Port", "Land")],
+        # corridor rows sorted, each followed by its reverse
+        "CORRIDORS": [
             ("In", "Land", "road"),
             ("Land", "In", "road"),
             ("In", "Port", "rail"),
             ("Port", "In", "rail"),
-        ]
-    )
+        ],
+        # the demand of 2023 and 2024 reaches end of life two years later
+        "COLLECTION": [(METAL, r, t) for r in regions for t in (2025, 2026)],
+        "STORAGE_BUILDS": [(METAL, r, t) for r in ("Port", "Land") for t in (2026, 2027, 2028)],
+    }
+    got = {name: list(getattr(model, name)) for name in expected}
+    assert got == expected
 
 
 def test_amounts_below_one_kt_still_count_in_the_sparse_sets() -> None:
