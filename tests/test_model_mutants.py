@@ -12,7 +12,7 @@ import re
 import pyomo.environ as pyo
 import pytest
 import toys
-from toys import METAL
+from toys import METAL, run, series
 
 from msc_model.data import Disruption, ModelData
 from msc_model.model import build_model
@@ -20,20 +20,8 @@ from msc_model.model.capacity import add_capacity
 from msc_model.model.sets import add_parameters
 from msc_model.model.storage import add_storage
 from msc_model.model.trade import add_trade
-from msc_model.results import Results, extract_results
+from msc_model.results import extract_results
 from msc_model.solver import solve
-
-
-def run(data: ModelData) -> Results:
-    model = build_model(data)
-    return extract_results(model, data, solve(model))
-
-
-def series(frame, **where) -> list[float]:
-    """``value`` column of the rows matching ``where``, in year order."""
-    for column, wanted in where.items():
-        frame = frame[frame[column] == wanted]
-    return frame.sort_values("year")["value"].tolist()
 
 
 def _without(data: ModelData, name: str) -> ModelData:

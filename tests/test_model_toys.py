@@ -14,7 +14,7 @@ import pandas as pd
 import pyomo.environ as pyo
 import pytest
 import toys
-from toys import METAL, PENALTY, PRICE
+from toys import METAL, PENALTY, PRICE, run, series
 
 from msc_model import indicators
 from msc_model.data import Disruption, ModelData, Vintage
@@ -23,18 +23,6 @@ from msc_model.model import COST_TERMS, PLAN_TERMS, build_model
 from msc_model.model.objective import terminal_values
 from msc_model.results import Results, check_balances, extract_results
 from msc_model.solver import solve
-
-
-def run(data) -> Results:
-    model = build_model(data)
-    return extract_results(model, data, solve(model))
-
-
-def series(frame: pd.DataFrame, **where) -> list[float]:
-    """``value`` column of the rows matching ``where``, in year order."""
-    for column, wanted in where.items():
-        frame = frame[frame[column] == wanted]
-    return frame.sort_values("year")["value"].tolist()
 
 
 def test_recycling_loop_scrap_from_two_years_back_displaces_imports() -> None:

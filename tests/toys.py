@@ -16,6 +16,9 @@ import dataclasses
 from collections.abc import Mapping
 
 from msc_model.data import ModelData, Vintage
+from msc_model.model import build_model
+from msc_model.results import Results, extract_results
+from msc_model.solver import solve
 
 PRICE = 10.0
 PENALTY = 100.0
@@ -72,6 +75,19 @@ def make_data(
         params=table,
         vintages=tuple(Vintage(METAL, p, r, c, None, None) for p, r, c in vintages),
     )
+
+
+def run(data: ModelData) -> Results:
+    """Build, solve (HiGHS, default profile) and extract one toy."""
+    model = build_model(data)
+    return extract_results(model, data, solve(model))
+
+
+def series(frame, **where) -> list[float]:
+    """``value`` column of the rows of ``frame`` matching ``where``, in year order."""
+    for column, wanted in where.items():
+        frame = frame[frame[column] == wanted]
+    return frame.sort_values("year")["value"].tolist()
 
 
 def flat_demand(years: tuple[int, int], value: float, region: str = "R") -> dict[tuple, float]:

@@ -3,9 +3,9 @@
 Two routes, one answer (the same LP, so the same objective and duals):
 
 * **direct** (every plain solve): Pyomo's standard-form compiler turns the model into
-  sparse arrays that go to ``highspy`` in one ``addCols`` call; primal values and row
-  duals are written back through the compiler's row and column maps, and the HiGHS
-  instance is freed once an optimal answer is loaded. It halves the hand-off of Pyomo's
+  sparse arrays that go to ``highspy`` whole (``addRows``, ``addCols``); primal values
+  and row duals are written back through the compiler's row and column maps, and the
+  HiGHS instance is freed once an optimal answer is loaded. It halves the hand-off of Pyomo's
   HiGHS interfaces, which convert rows one by one.
 * **persistent** (after :func:`prepare_resolve`): Pyomo's persistent ``contrib.solver``
   interface, so a sweep that changes only mutable Params updates HiGHS in place instead of

@@ -1,8 +1,9 @@
-"""Hand a Pyomo LP to HiGHS as arrays: Pyomo's standard-form compiler, then ``addCols``.
+"""Hand a Pyomo LP to HiGHS as arrays: Pyomo's standard-form compiler, then ``addRows`` and
+``addCols``.
 
 Pyomo's HiGHS interfaces convert the constraints one by one (about 8 µs per nonzero);
-compiling the whole model to a sparse matrix first and passing the arrays to highspy in
-one call halves that hand-off and keeps no second copy of the model in Python objects
+compiling the whole model to a sparse matrix first and passing the arrays to highspy
+whole halves that hand-off and keeps no second copy of the model in Python objects
 (measured: 6.1 → 3.3 s at 31 regions × 25 years, Pyomo 6.10). The row and column maps
 returned here write primal values and duals back to the Pyomo components after the solve.
 """
@@ -77,11 +78,11 @@ def compile_lp(model: pyo.ConcreteModel) -> DirectLP:
     with capture_output(capture_fd=True):  # the banner goes to fd 1
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
-        # Empty rows first, then the columns with their entries: both calls read the numpy
-        # buffers in place, where filling a ``HighsLp`` converts every array element by
-        # element (0.12 s against 0.04 s at provincial size). No integrality array is
-        # passed, so HiGHS does not warn of "no integer variables" (--strict would fail).
-        # (HiGHS reads a start for every new row even when the rows have no entries)
+        # Empty rows first (HiGHS reads a start for each, entries or not), then the
+        # columns with their entries: both calls read the numpy buffers in place, where
+        # filling a ``HighsLp`` converts every array element by element (0.12 s against
+        # 0.04 s at provincial size). No integrality array is passed, so HiGHS does not
+        # warn of "no integer variables" (which --strict would turn into an error).
         starts = np.zeros(len(cons), dtype=np.int32)
         status = [
             highs.addRows(len(cons), np.asarray(lower, dtype=float),
