@@ -190,7 +190,7 @@ def _scrap(flows: pd.DataFrame, eol: dict, data: ModelData, years: list[int]) ->
 
 def _arising(inc, history: dict, demand: dict, unmet: dict) -> dict[tuple, float]:
     """End-of-life scrap as the model has it: history plus met demand through the lifetime
-    kernel (the ``end_of_life`` Expression, evaluated from the extracted values)."""
+    kernel (what the ``end_of_life_arising`` rows fix), recomputed from the extracted flows."""
     out = {}
     for metal, region, t in inc.end_of_life:
         value = history.get((metal, region, t), 0.0)

@@ -203,8 +203,8 @@ def test_everything_case_identities() -> None:
         assert dep.loc[(metal, t), "value"] <= dep.loc[(metal, t), "target"] + 1e-7
     share = indicators.hinterland_share(res, data).query("process == 'processing' and year > 2025")
     assert (share["value"] >= 0.3 - 1e-7).all()
-    # end-of-life scrap as extracted is the model's own Expression (pre-base history plus
-    # several lifetimes of met demand); where the model has none, it is zero
+    # end-of-life scrap as extracted (recomputed from the flows: pre-base history plus
+    # several lifetimes of met demand) is the model's own variable; where it has none, zero
     arising = res.scrap.set_index(["metal", "region", "year"])["end_of_life"]
     for key in arising.index:
         expected = pyo.value(model.end_of_life[key]) if key in model.end_of_life else 0.0
@@ -478,7 +478,7 @@ def test_demand_left_unmet_yields_no_scrap_a_lifetime_later() -> None:
     """Toy 1 with refined imports capped at 50 kt/yr. 2025: 50 imported + 20 recycled,
     30 unmet; 2026: 50 + 32, 18 unmet. Products last two years, so the scrap arising in
     2027 is the 70 kt consumed in 2025, not the 100 demanded: 35 collected, 28 recycled,
-    22 unmet. The extracted end-of-life scrap is the model's own Expression."""
+    22 unmet. The extracted end-of-life scrap is the model's own variable."""
     data = toys.recycling_loop().with_params(
         {"import_availability": {(METAL, "refined", "World"): 50.0}}
     )

