@@ -27,7 +27,7 @@ from msc_model.errors import InfeasibleError, OutputError, SolveError
 from msc_model.model.sets import counted_forms
 from msc_model.pipeline import run
 from msc_model.report import companion_html, labels, write_report, write_tables
-from msc_model.report.layout import KT1, PCT, SheetWriter
+from msc_model.report.layout import CHANGED_FILL, KT1, PCT, SheetWriter
 from msc_model.report.sankey import flow_links
 from msc_model.report.sentences import dependence_sentence
 from msc_model.report.tables import MetalSummary
@@ -472,8 +472,9 @@ def test_report_gets_ordinary_file_permissions(case) -> None:
 def test_a_run_of_an_edited_default_lists_the_edit_from_the_diff_made_beside_the_solve(
     tmp_path,
 ) -> None:
-    """The pipeline reads the default workbook for the comparison in a thread while
-    HiGHS solves (``pipeline._Beside``); the report must list the one edited cell."""
+    """The pipeline compares with the default workbook and writes the Inputs sheets in a
+    thread while HiGHS solves (``pipeline._Beside``); the report must list the one edited
+    cell, mark it on Inputs, and be the workbook ``write_report`` makes in one go."""
     from msc_model.shipped import default_workbook
 
     book = load_workbook(default_workbook())
@@ -496,3 +497,23 @@ def test_a_run_of_an_edited_default_lists_the_edit_from_the_diff_made_beside_the
     assert (row["sheet"], row["cell"]) == ("demand", cell.coordinate)
     assert math.isclose(row["value in this run"], before * 1.1)
     assert math.isclose(row["default value"], before)
+    # the same report written after the solve, Inputs sheets and all
+    again = write_report(result.results, result.data, result.outcome, tmp_path / "again.xlsx")
+    ahead, after = load_workbook(result.report), load_workbook(again.path)
+    assert ahead.sheetnames == after.sheetnames
+    assert ahead.sheetnames[0] == "Summary"
+    assert ahead.sheetnames[-3:] == ["Inputs", "Changed inputs", "Run info"]
+
+    def cells(ws):
+        return [
+            [(c.value, c.fill.fgColor.rgb if c.fill.fill_type else None) for c in row]
+            for row in ws.iter_rows()
+        ]
+
+    for name in ("Inputs", "Changed inputs"):
+        assert cells(ahead[name]) == cells(after[name]), name
+    marked = [
+        c.value for row in ahead["Inputs"].iter_rows() for c in row
+        if c.fill.fill_type and c.fill.fgColor.rgb == "00" + CHANGED_FILL.fgColor.rgb[-6:]
+    ]  # fmt: skip
+    assert marked == [pytest.approx(before * 1.1)]

@@ -6,19 +6,21 @@ plan, :func:`write_tables` plain tidy tables (benchmarks, scripts).
 """
 
 from msc_model.report.workbook import (
+    InputSheets,
     check_flow_year,
     companion_html,
-    input_diff,
+    input_sheets,
     write_failed_report,
     write_report,
 )
 from msc_model.report.writer import WriteOutcome, write_tables
 
 __all__ = [
+    "InputSheets",
     "WriteOutcome",
     "check_flow_year",
     "companion_html",
-    "input_diff",
+    "input_sheets",
     "write_failed_report",
     "write_report",
     "write_tables",
