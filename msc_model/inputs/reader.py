@@ -10,23 +10,35 @@ which openpyxl uses when it is installed; its exception becomes an :class:`Input
 The file is read into memory once (it is at most ``max_file_bytes``), hashed, and only
 those bytes are parsed: the SHA-256 a report records is that of the bytes the model was
 built from, even if the file is replaced or deleted while the run goes on.
+
+Cell values are read with calamine (Rust; ~25x faster than openpyxl's read-only mode:
+0.05 s against 1.1 s for the 45,000 cells of a 31-region workbook) when the checks found
+the workbook plain: no DTD or entity declaration in any part, no error or ISO-date cells,
+every cell with its reference, and sheets whose used area is small enough to hold whole
+(calamine builds a sheet's rectangle in memory, where openpyxl streams rows). Anything else
+is read by openpyxl exactly as before, so its messages (forbidden XML, row caps, Excel
+error codes) stay the same; so is a workbook calamine cannot read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import pyexpat
 import re
 import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
+import python_calamine
 from defusedxml import DefusedXmlException
+from openpyxl.utils import get_column_letter
 
 from msc_model.errors import InputError, Problem
 
@@ -58,6 +70,9 @@ class Limits:
     max_shared_strings: int = 300_000
     #: cells in all worksheets together (counted while streaming)
     max_cells: int = 2_000_000
+    #: largest sheet rectangle (last row x last column) read whole by calamine; a larger
+    #: one is streamed by openpyxl, which enforces the row and column caps as it goes
+    max_area: int = 5_000_000
 
 
 @dataclass
@@ -99,6 +114,8 @@ class WorkbookBytes:
     path: Path
     content: bytes
     sha256: str
+    #: the checks found nothing that only openpyxl reads as intended (see the module)
+    plain: bool = False
 
     def stream(self) -> io.BytesIO:
         return io.BytesIO(self.content)
@@ -123,8 +140,7 @@ def read_bytes(path: Path, limits: Limits) -> WorkbookBytes:
     if len(content) > limits.max_file_bytes:
         raise _fail(path, "a file larger than the cap", f"at most {limits.max_file_bytes} bytes")
     book = WorkbookBytes(path, content, hashlib.sha256(content).hexdigest())
-    _check_archive(book, limits)
-    return book
+    return replace(book, plain=_check_archive(book, limits))
 
 
 def check_file(path: Path, limits: Limits) -> None:
@@ -169,8 +185,8 @@ def check_file(path: Path, limits: Limits) -> None:
         raise _fail(path, kind, expected, "save it from Excel as 'Excel Workbook (*.xlsx)'")
 
 
-def _check_archive(book: WorkbookBytes, limits: Limits) -> None:
-    """The zip-level checks, on the bytes that will be parsed."""
+def _check_archive(book: WorkbookBytes, limits: Limits) -> bool:
+    """The zip-level checks, on the bytes that will be parsed; True if the workbook is plain."""
     path, expected = book.path, "an .xlsx workbook"
     if not zipfile.is_zipfile(book.stream()):
         raise _fail(path, "a file that is not a zip archive", expected)
@@ -190,22 +206,46 @@ def _check_archive(book: WorkbookBytes, limits: Limits) -> None:
         )
     if "xl/workbook.xml" not in names:
         raise _fail(path, "a zip archive without xl/workbook.xml", expected)
-    _check_parts(book, members, limits)
+    return _check_parts(book, members, limits)
 
 
 _SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+#: what calamine would read otherwise than openpyxl: declarations (openpyxl refuses them
+#: through defusedxml), error cells (calamine reads them blank) and ISO-date cells
+_NOT_PLAIN = re.compile(rb"<!DOCTYPE|<!ENTITY|\bt=\"[ed]\"")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _HINT = "the file may be crafted to exhaust memory; re-save it from Excel"
 
 
-def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Limits) -> None:
+@dataclass
+class _Scan:
+    """What one streaming pass over a part found (see :func:`_check_parts`)."""
+
+    cells: int = 0
+    with_reference: int = 0
+    not_plain: bool = False
+    last_row: int = 0
+    columns: set[bytes] = field(default_factory=set)
+
+    def area(self) -> int:
+        last = max(self.columns, key=lambda c: (len(c), c), default=b"")
+        width = 0
+        for letter in last:
+            width = width * 26 + letter - 64
+        return self.last_row * width
+
+
+def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Limits) -> bool:
     """Refuse parts that would make openpyxl exhaust memory or time, before it parses.
 
     Declared sizes are enforced by ``zipfile`` while reading (it stops at the declared
     size), so they are checked first; counts (shared strings, cells) are then taken by
-    streaming the parts through a regular expression, never by building a tree.
+    streaming the parts through a regular expression, never by building a tree. The same
+    pass tells whether the workbook is plain enough for calamine (the module docstring).
     """
     path = book.path
+    plain = True
     for member in members:
         name = member.filename
         if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml":
@@ -222,8 +262,9 @@ def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Li
         by_name = {m.filename: m for m in members}
         if "xl/sharedStrings.xml" in by_name:
             shared = by_name["xl/sharedStrings.xml"]
-            strings = _count(archive, shared, _SHARED_STRING, limits.max_shared_strings)
-            if strings > limits.max_shared_strings:
+            scan = _scan(archive, shared, _SHARED_STRING, limits.max_shared_strings)
+            plain &= not scan.not_plain
+            if scan.cells > limits.max_shared_strings:
                 raise _fail(
                     path,
                     f"more than {limits.max_shared_strings:,} shared strings",
@@ -232,8 +273,10 @@ def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Li
                 )
         cells = 0
         for member in members:
-            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                cells += _count(archive, member, _CELL, limits.max_cells - cells)
+            name = member.filename
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                scan = _scan(archive, member, _CELL, limits.max_cells - cells, sheet=True)
+                cells += scan.cells
                 if cells > limits.max_cells:
                     raise _fail(
                         path,
@@ -241,31 +284,56 @@ def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Li
                         f"at most {limits.max_cells:,} cells in all sheets",
                         "model inputs are far smaller; remove pasted raw data",
                     )
+                plain &= not scan.not_plain and scan.with_reference == scan.cells
+                plain &= scan.area() <= limits.max_area
+            elif name.endswith((".xml", ".rels")) and name != "xl/sharedStrings.xml":
+                plain &= not _scan(archive, member, _NOT_PLAIN, 0).not_plain
+    return plain
 
 
-def _count(
-    archive: zipfile.ZipFile, member: zipfile.ZipInfo, tag: re.Pattern, stop: int | None = None
-) -> int:
-    """Occurrences of ``tag`` in a part, streamed in 1 MiB chunks (stops past ``stop``).
+def _scan(
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    tag: re.Pattern,
+    stop: int,
+    sheet: bool = False,
+) -> _Scan:
+    """One pass over a part in 1 MiB chunks: occurrences of ``tag`` (it stops past
+    ``stop``) and whether the part is plain; for a sheet (``sheet``), its cells' references.
 
-    A tag cut by a chunk boundary is counted with the next chunk: the last bytes after
-    the last match are carried over. Corrupt data is left for openpyxl to report.
+    Each chunk is searched up to its last ``<``; the bytes from there are carried over to
+    the next one, so a tag cut by a chunk boundary is found whole. A part that is not
+    well-formed XML (expat, fed the chunks while no declaration is seen) is not plain:
+    calamine reads some damage that openpyxl refuses. Corrupt data is left for the reader
+    to report.
     """
-    count, tail = 0, b""
+    found, tail = _Scan(), b""
+    expat = pyexpat.ParserCreate()
     try:
         with archive.open(member) as source:
-            while chunk := source.read(1 << 20):
+            while True:
+                chunk = source.read(1 << 20)
                 block = tail + chunk
-                end = 0
-                for match in tag.finditer(block):
-                    count += 1
-                    end = match.end()
-                tail = block[max(end, len(block) - 64) :]
-                if stop is not None and count > stop:
+                cut = block.rfind(b"<") if chunk else len(block)
+                if cut <= 0:  # no tag starts in it (one long text), or only at its start
+                    cut = len(block) if cut < 0 else 0
+                found.cells += len(tag.findall(block, 0, cut))
+                found.not_plain |= _NOT_PLAIN.search(block) is not None
+                if not found.not_plain:
+                    expat.Parse(chunk, not chunk)
+                if sheet:
+                    for match in _CELL_REF.finditer(block, 0, cut):
+                        found.with_reference += 1
+                        found.columns.add(match.group(1))
+                        found.last_row = max(found.last_row, int(match.group(2)))
+                tail = block[cut:]
+                if not chunk or found.cells > stop:
                     break
+    except pyexpat.ExpatError:
+        found.not_plain = True
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
-        pass  # openpyxl meets the same bytes and its error is reported as unreadable
-    return count
+        found.not_plain = True  # the same bytes go to openpyxl, whose error is reported
+    return found
 
 
 def _is_text(head: bytes) -> bool:
@@ -327,6 +395,12 @@ def read_workbook(
 def _read_all(
     book: WorkbookBytes, wanted: Iterable[str], limits: Limits
 ) -> tuple[list[str], dict[str, RawSheet], WorkbookBytes]:
+    wanted = list(wanted)
+    if book.plain:
+        try:
+            return (*_read_plain(book, wanted, limits), book)
+        except python_calamine.CalamineError:
+            pass  # read it as any other workbook: openpyxl names what is wrong
     path = book.path
     workbook = _open(book, data_only=True)
     try:
@@ -347,32 +421,11 @@ def _read_all(
 def _read_sheet(path: Path, sheet, limits: Limits) -> RawSheet:
     # The <dimension> tag is cheap to read but may be wrong (some writers never update it),
     # so it refuses early when it already says "too big" and the row loop enforces the cap.
-    too_many = InputError(
-        [
-            Problem(
-                sheet.title,
-                "",
-                f"more than {limits.max_rows} rows",
-                f"at most {limits.max_rows} rows",
-                "model inputs are far smaller; remove pasted raw data",
-            )
-        ],
-        str(path),
-    )
+    too_many = _too_many_rows(path, sheet.title, limits)
     if (sheet.max_row or 0) > limits.max_rows:
         raise too_many
     if (sheet.max_column or 0) > limits.max_columns:
-        raise InputError(
-            [
-                Problem(
-                    sheet.title,
-                    "",
-                    f"{sheet.max_column} columns",
-                    f"at most {limits.max_columns} columns",
-                )
-            ],
-            str(path),
-        )
+        raise _too_many_columns(path, sheet.title, sheet.max_column, limits)
     sheet.reset_dimensions()  # read every row, not only those inside a stale <dimension>
     raw = RawSheet(sheet.title, hidden=getattr(sheet, "sheet_state", "visible") != "visible")
     raw.merged = merged_ranges(sheet)
@@ -385,6 +438,77 @@ def _read_sheet(path: Path, sheet, limits: Limits) -> RawSheet:
         elif any(not _blank(v) for v in values):
             raw.rows.append((number, values))
     return raw
+
+
+def _read_plain(
+    book: WorkbookBytes, wanted: list[str], limits: Limits
+) -> tuple[list[str], dict[str, RawSheet]]:
+    """A plain workbook's sheets through calamine, as :func:`_read_sheet` reads them.
+
+    Values are made what openpyxl gives: a blank cell (calamine's ``""``) is None, a whole
+    number an int, a date a datetime.
+    """
+    with python_calamine.CalamineWorkbook.from_filelike(book.stream()) as workbook:
+        kinds = {meta.name: meta for meta in workbook.sheets_metadata}
+        names = list(workbook.sheet_names)
+        sheets = {}
+        for name in wanted:
+            if name not in names:
+                continue
+            if kinds[name].typ != python_calamine.SheetTypeEnum.WorkSheet:
+                raise python_calamine.CalamineError(f"{name} is not a worksheet")
+            sheet = workbook.get_sheet_by_name(name)
+            hidden = kinds[name].visible != python_calamine.SheetVisibleEnum.Visible
+            raw = RawSheet(name, hidden=hidden)
+            end = sheet.end or (-1, -1)
+            if end[0] + 1 > limits.max_rows:
+                raise _too_many_rows(book.path, name, limits)
+            if end[1] + 1 > limits.max_columns:
+                raise _too_many_columns(book.path, name, end[1] + 1, limits)
+            raw.merged = [
+                f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+                for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []
+            ]
+            for number, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+                values = tuple(map(_as_openpyxl, row))
+                if number == 1:
+                    raw.header = _trim(values)
+                elif any(not _blank(v) for v in values):
+                    raw.rows.append((number, values))
+            sheets[name] = raw
+        return names, sheets
+
+
+def _as_openpyxl(value: object) -> object:
+    if value == "" and isinstance(value, str):
+        return None
+    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if type(value) is dt.date:
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _too_many_rows(path: Path, sheet: str, limits: Limits) -> InputError:
+    return InputError(
+        [
+            Problem(
+                sheet,
+                "",
+                f"more than {limits.max_rows} rows",
+                f"at most {limits.max_rows} rows",
+                "model inputs are far smaller; remove pasted raw data",
+            )
+        ],
+        str(path),
+    )
+
+
+def _too_many_columns(path: Path, sheet: str, columns: int, limits: Limits) -> InputError:
+    return InputError(
+        [Problem(sheet, "", f"{columns} columns", f"at most {limits.max_columns} columns")],
+        str(path),
+    )
 
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z0-9:$]+)\"")
