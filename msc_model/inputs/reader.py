@@ -211,11 +211,17 @@ def _check_archive(book: WorkbookBytes, limits: Limits) -> bool:
 
 _SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
-#: what calamine would read otherwise than openpyxl: declarations (openpyxl refuses them
-#: through defusedxml), error cells (calamine reads them blank) and ISO-date cells
-_NOT_PLAIN = re.compile(rb"<!DOCTYPE|<!ENTITY|\bt=\"[ed]\"")
+#: a declaration: what a part other than a sheet is searched for (see :func:`_not_plain`)
+_NOT_PLAIN = re.compile(rb"<!")  # the tag counted in parts other than sheets
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _HINT = "the file may be crafted to exhaust memory; re-save it from Excel"
+
+
+def _not_plain(block: bytes) -> bool:
+    """A declaration (``<!DOCTYPE``, ``<!ENTITY``; also a comment or CDATA, harmless but
+    rare), or an error or ISO-date cell type. Literal searches: a regular expression with
+    these alternatives took 0.1 s over the sheets of a 31-region workbook."""
+    return any(mark in block for mark in (b"<!", b't="e"', b't="d"', b"t='e'", b"t='d'"))
 
 
 @dataclass
@@ -318,14 +324,16 @@ def _scan(
                 if cut <= 0:  # no tag starts in it (one long text), or only at its start
                     cut = len(block) if cut < 0 else 0
                 found.cells += len(tag.findall(block, 0, cut))
-                found.not_plain |= _NOT_PLAIN.search(block) is not None
+                found.not_plain |= _not_plain(block)
                 if not found.not_plain:
                     expat.Parse(chunk, not chunk)
                 if sheet:
-                    for match in _CELL_REF.finditer(block, 0, cut):
-                        found.with_reference += 1
-                        found.columns.add(match.group(1))
-                        found.last_row = max(found.last_row, int(match.group(2)))
+                    references = _CELL_REF.findall(block, 0, cut)
+                    found.with_reference += len(references)
+                    if references:
+                        columns, rows = zip(*references, strict=True)
+                        found.columns.update(columns)
+                        found.last_row = max(found.last_row, *map(int, rows))
                 tail = block[cut:]
                 if not chunk or found.cells > stop:
                     break
