@@ -38,7 +38,7 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 import python_calamine
 from defusedxml import DefusedXmlException
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from msc_model.errors import InputError, Problem
 
@@ -84,6 +84,13 @@ class RawSheet:
     rows: list[tuple[int, tuple[object, ...]]] = field(default_factory=list)
     hidden: bool = False  # hidden or "very hidden" in Excel: read, but nobody sees it
     merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:C5"
+
+    def add(self, number: int, values: tuple[object, ...]) -> None:
+        """Row ``number`` (1-based) as read: the first is the header, blank ones are left out."""
+        if number == 1:
+            self.header = _trim(values)
+        elif any(not _blank(v) for v in values):
+            self.rows.append((number, values))
 
 
 # Errors openpyxl and zipfile raise on malformed content; caught only around their calls.
@@ -211,8 +218,6 @@ def _check_archive(book: WorkbookBytes, limits: Limits) -> bool:
 
 _SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
-#: a declaration: what a part other than a sheet is searched for (see :func:`_not_plain`)
-_NOT_PLAIN = re.compile(rb"<!")  # the tag counted in parts other than sheets
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _HINT = "the file may be crafted to exhaust memory; re-save it from Excel"
 
@@ -235,11 +240,8 @@ class _Scan:
     columns: set[bytes] = field(default_factory=set)
 
     def area(self) -> int:
-        last = max(self.columns, key=lambda c: (len(c), c), default=b"")
-        width = 0
-        for letter in last:
-            width = width * 26 + letter - 64
-        return self.last_row * width
+        last = max(self.columns, key=lambda c: (len(c), c), default=None)
+        return self.last_row * (column_index_from_string(last.decode()) if last else 0)
 
 
 def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Limits) -> bool:
@@ -293,19 +295,20 @@ def _check_parts(book: WorkbookBytes, members: list[zipfile.ZipInfo], limits: Li
                 plain &= not scan.not_plain and scan.with_reference == scan.cells
                 plain &= scan.area() <= limits.max_area
             elif name.endswith((".xml", ".rels")) and name != "xl/sharedStrings.xml":
-                plain &= not _scan(archive, member, _NOT_PLAIN, 0).not_plain
+                plain &= not _scan(archive, member).not_plain
     return plain
 
 
 def _scan(
     archive: zipfile.ZipFile,
     member: zipfile.ZipInfo,
-    tag: re.Pattern,
-    stop: int,
+    tag: re.Pattern | None = None,
+    stop: int = 0,
     sheet: bool = False,
 ) -> _Scan:
     """One pass over a part in 1 MiB chunks: occurrences of ``tag`` (it stops past
     ``stop``) and whether the part is plain; for a sheet (``sheet``), its cells' references.
+    Without ``tag`` it stops as soon as the part is known not to be plain.
 
     Each chunk is searched up to its last ``<``; the bytes from there are carried over to
     the next one, so a tag cut by a chunk boundary is found whole. A part that is not
@@ -323,7 +326,8 @@ def _scan(
                 cut = block.rfind(b"<") if chunk else len(block)
                 if cut <= 0:  # no tag starts in it (one long text), or only at its start
                     cut = len(block) if cut < 0 else 0
-                found.cells += len(tag.findall(block, 0, cut))
+                if tag is not None:
+                    found.cells += len(tag.findall(block, 0, cut))
                 found.not_plain |= _not_plain(block)
                 if not found.not_plain:
                     expat.Parse(chunk, not chunk)
@@ -335,7 +339,7 @@ def _scan(
                         found.columns.update(columns)
                         found.last_row = max(found.last_row, *map(int, rows))
                 tail = block[cut:]
-                if not chunk or found.cells > stop:
+                if not chunk or found.cells > stop or (tag is None and found.not_plain):
                     break
     except pyexpat.ExpatError:
         found.not_plain = True
@@ -440,11 +444,7 @@ def _read_sheet(path: Path, sheet, limits: Limits) -> RawSheet:
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > limits.max_rows:
             raise too_many
-        values = tuple(values[: limits.max_columns])
-        if number == 1:
-            raw.header = _trim(values)
-        elif any(not _blank(v) for v in values):
-            raw.rows.append((number, values))
+        raw.add(number, tuple(values[: limits.max_columns]))
     return raw
 
 
@@ -478,11 +478,7 @@ def _read_plain(
                 for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []
             ]
             for number, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
-                values = tuple(map(_as_openpyxl, row))
-                if number == 1:
-                    raw.header = _trim(values)
-                elif any(not _blank(v) for v in values):
-                    raw.rows.append((number, values))
+                raw.add(number, tuple(map(_as_openpyxl, row)))
             sheets[name] = raw
         return names, sheets
 

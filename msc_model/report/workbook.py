@@ -11,7 +11,8 @@ listed and this one does not write are removed; nothing else is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +111,17 @@ class InputSheets:
         discard_workbook(self.wb)
 
 
+@contextmanager
+def _discarded_on_error(inputs: InputSheets | None) -> Iterator[None]:
+    """Throw ``inputs`` away if the block fails before the report takes them over."""
+    try:
+        yield
+    except BaseException:
+        if inputs is not None:
+            inputs.discard()
+        raise
+
+
 def input_sheets(data: ModelData, reference: Path | str | None = DEFAULT) -> InputSheets:
     """Compare the inputs with ``reference`` and write the report's Inputs and Changed
     inputs sheets into a new workbook, ahead of the rest of the report.
@@ -202,12 +214,8 @@ def build_report(
     ``inputs`` is the workbook begun with the Inputs sheets (compared with its own
     reference, ``reference`` unused), when already made; it is finished here.
     """
-    try:
+    with _discarded_on_error(inputs):
         t = report_tables(results, data, flow_year, side)
-    except BaseException:
-        if inputs is not None:
-            inputs.discard()
-        raise
     if inputs is None:
         diff, wb = compare_inputs(data, reference), Workbook(write_only=True)
     else:
@@ -297,7 +305,7 @@ def write_report(
         Target is the input workbook, a folder, or exists without ``overwrite`` (so is a
         side file that would be written); or ``flow_year`` is outside the horizon.
     """
-    try:
+    with _discarded_on_error(inputs):
         protect = protected(data)
         path = check_target(path, overwrite=overwrite, protect=protect)
         html_path = check_target(companion_html(path), overwrite=overwrite, protect=protect)
@@ -313,10 +321,6 @@ def write_report(
             title=f"Flow diagrams: {Path(data.source).name if data.source else 'case'}",
             start_year=year,
         )
-    except BaseException:
-        if inputs is not None:
-            inputs.discard()
-        raise
     wb = build_report(
         results,
         data,
